@@ -1,0 +1,64 @@
+# veoui: `make run` starts the studio, `make test` runs the whole test suite. Nothing else is needed by hand.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint soak bench clean
+
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py start
+
+test: $(VENV)/.dev browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Django 6.1 needs Python 3.12 or newer: take the first one found on PATH or in pyenv's versions.
+$(VENV)/bin/python:
+	@py=""; \
+	for c in $$PYTHON python3.14 python3.13 python3.12 python3 \
+	         $$(ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.*/bin/python3 2>/dev/null | sort -rV); do \
+	  if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then py=$$(command -v "$$c"); break; fi; \
+	done; \
+	if [ -z "$$py" ]; then \
+	  echo "veoui needs Python 3.12 or newer and none was found."; \
+	  echo "On Debian 13: sudo apt-get install python3 python3-venv. Elsewhere: install Python 3.12+ (e.g. with pyenv)."; \
+	  exit 1; \
+	fi; \
+	echo "Using $$py ($$($$py --version))"; \
+	if ! "$$py" -m venv $(VENV); then \
+	  rm -rf $(VENV); \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    ver=$$("$$py" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")'); \
+	    apt-get update -q && apt-get install -y -q python3-venv "python$$ver-venv" && "$$py" -m venv $(VENV); \
+	  else \
+	    echo "Python's venv module is missing: sudo apt-get install python3-venv, then run make again."; exit 1; \
+	  fi; \
+	fi
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
+browser:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
+	  else \
+	    echo "The browser tests need Chromium: sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) .staticfiles .pytest_cache .test-db.sqlite3*
