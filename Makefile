@@ -11,6 +11,7 @@ run: $(VENV)/.runtime
 	$(PY) manage.py start
 
 test: $(VENV)/.dev browser
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

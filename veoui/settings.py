@@ -98,6 +98,14 @@ KIE_CONNECT_TIMEOUT = env_float("KIE_CONNECT_TIMEOUT", 5.0)
 KIE_READ_TIMEOUT = env_float("KIE_READ_TIMEOUT", 30.0)
 PUBLIC_BASE_URL = env_url("PUBLIC_BASE_URL")
 
+# --- Generations ------------------------------------------------------------------------------------------
+VEOUI_POLL_INTERVAL = env_float("VEOUI_POLL_INTERVAL", 10.0)
+VEOUI_POLL_DEADLINE = env_float("VEOUI_POLL_DEADLINE", 3600.0)
+VEOUI_UPLOAD_MAX_MB = env_int("VEOUI_UPLOAD_MAX_MB", 10, minimum=1)
+VEOUI_VIDEO_MAX_MB = env_int("VEOUI_VIDEO_MAX_MB", 2048, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+
 # --- Django ---------------------------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -108,9 +116,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "django_tasks_db",
+    # Before django_tasks_db, so veoui's db_worker (with recovery) overrides the plain one.
     "veoui.core",
     "veoui.studio",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

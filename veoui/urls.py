@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
-
-from veoui.core import views as core_views
+from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", RedirectView.as_view(pattern_name="studio", permanent=False), {"mode_slug": "text"}, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("veoui.studio.urls")),
 ]

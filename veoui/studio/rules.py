@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_noop as _noop
+
+def gettext_noop(message: str) -> str:
+    """Marks text for translation (makemessages finds it by this name) without needing Django's settings."""
+    return message
+
 
 TEXT = "TEXT_2_VIDEO"
 FRAMES = "FIRST_AND_LAST_FRAMES_2_VIDEO"
@@ -56,17 +60,19 @@ class Model:
 
 
 MODELS: dict[str, Model] = {
-    QUALITY: Model(QUALITY, _noop("Quality"), _noop("The most detailed result, for final videos."), 180),
-    FAST: Model(FAST, _noop("Fast"), _noop("Good quality at a quarter of the price; the everyday choice."), 70),
-    LITE: Model(LITE, _noop("Lite"), _noop("The cheapest, for quick drafts and trying ideas."), 50),
+    QUALITY: Model(QUALITY, gettext_noop("Quality"), gettext_noop("The most detailed result, for final videos."), 180),
+    FAST: Model(
+        FAST, gettext_noop("Fast"), gettext_noop("Good quality at a quarter of the price; the everyday choice."), 70
+    ),
+    LITE: Model(LITE, gettext_noop("Lite"), gettext_noop("The cheapest, for quick drafts and trying ideas."), 50),
 }
 
 MODES: dict[str, Mode] = {
-    TEXT: Mode(TEXT, "text", _noop("Text to video"), 0, 0, (), (QUALITY, FAST, LITE), (LANDSCAPE, PORTRAIT)),
+    TEXT: Mode(TEXT, "text", gettext_noop("Text to video"), 0, 0, (), (QUALITY, FAST, LITE), (LANDSCAPE, PORTRAIT)),
     FRAMES: Mode(
         FRAMES,
         "frames",
-        _noop("First and last frames"),
+        gettext_noop("First and last frames"),
         1,
         2,
         ("first", "last"),
@@ -76,7 +82,7 @@ MODES: dict[str, Mode] = {
     REFERENCE: Mode(
         REFERENCE,
         "reference",
-        _noop("Reference images"),
+        gettext_noop("Reference images"),
         1,
         3,
         ("reference", "reference", "reference"),
@@ -87,20 +93,24 @@ MODES: dict[str, Mode] = {
 
 ASPECT_RATIOS = (LANDSCAPE, PORTRAIT, AUTO)
 
-ROLE_LABELS = {"first": _noop("First frame"), "last": _noop("Last frame"), "reference": _noop("Reference")}
+ROLE_LABELS = {
+    "first": gettext_noop("First frame"),
+    "last": gettext_noop("Last frame"),
+    "reference": gettext_noop("Reference"),
+}
 
 # Messages are plain English marked for translation; callers translate them with gettext.
 MESSAGES = {
-    "unknown_mode": _noop("Choose one of the three ways to make a video."),
-    "unknown_model": _noop("Choose Quality, Fast or Lite."),
-    "model_not_in_mode": _noop("%(model)s can't use reference images. Choose Fast or Lite."),
-    "unknown_aspect_ratio": _noop("Choose 16:9 (wide) or 9:16 (tall)."),
-    "auto_needs_image": _noop("Auto needs a picture to match. Choose 16:9 or 9:16."),
-    "aspect_ratio_not_in_mode": _noop("Reference images work in 16:9 or 9:16 only."),
-    "no_images_allowed": _noop("Text to video uses no pictures. Remove them or pick another tab."),
-    "too_few_images": _noop("Add at least %(min)d picture."),
-    "too_many_images": _noop("Use at most %(max)d pictures here: remove %(extra)d."),
-    "seed_range": _noop("The seed must be a whole number from 10000 to 99999, or left empty."),
+    "unknown_mode": gettext_noop("Choose one of the three ways to make a video."),
+    "unknown_model": gettext_noop("Choose Quality, Fast or Lite."),
+    "model_not_in_mode": gettext_noop("%(model)s can't use reference images. Choose Fast or Lite."),
+    "unknown_aspect_ratio": gettext_noop("Choose 16:9 (wide) or 9:16 (tall)."),
+    "auto_needs_image": gettext_noop("Auto needs a picture to match. Choose 16:9 or 9:16."),
+    "aspect_ratio_not_in_mode": gettext_noop("Reference images work in 16:9 or 9:16 only."),
+    "no_images_allowed": gettext_noop("Text to video uses no pictures. Remove them or pick another tab."),
+    "too_few_images": gettext_noop("Add at least %(min)d picture."),
+    "too_many_images": gettext_noop("Use at most %(max)d pictures here: remove %(extra)d."),
+    "seed_range": gettext_noop("The seed must be a whole number from 10000 to 99999, or left empty."),
 }
 
 

@@ -1,0 +1,307 @@
+// veoui studio: what htmx can't do. Checks the form against the same rules table as the server, shows the
+// cost as options change, and manages pictures (drop, pick, paste, reorder, remove) in the form's slots.
+(function () {
+  "use strict";
+
+  const configElement = document.getElementById("veoui-config");
+  if (!configElement) return;
+  const config = JSON.parse(configElement.textContent);
+  const labels = config.labels;
+  const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
+  const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"];
+
+  function setup(form) {
+    if (!form || form.dataset.ready) return;
+    form.dataset.ready = "1";
+    const mode = config.rules.modes[form.dataset.mode];
+    const images = form.querySelector(".images");
+    const items = [];
+
+    const field = (name) => form.querySelector(`[data-error-for="${name}"]`);
+    function showError(name, message) {
+      const slot = field(name);
+      if (slot) slot.textContent = message || "";
+      const control = name === "images" ? images : form.elements[name];
+      if (control && control.setAttribute) {
+        if (message) control.setAttribute("aria-invalid", "true");
+        else control.removeAttribute("aria-invalid");
+      }
+    }
+
+    // --- cost ------------------------------------------------------------------------------------------
+    function updateCost() {
+      const checked = form.querySelector('input[name="model"]:checked');
+      const target = form.querySelector("[data-cost-credits]");
+      if (!checked || !target) return;
+      const credits = config.pricing.models[checked.value];
+      const usd = (credits * config.pricing.usdPerCredit).toFixed(2);
+      target.textContent = format(labels.credits, { credits: credits, usd: usd });
+    }
+
+    // --- prompt counter ----------------------------------------------------------------------------------
+    const prompt = form.elements.prompt;
+    const counter = form.querySelector('[data-counter="prompt"]');
+    function updateCounter() {
+      if (!counter) return;
+      const left = config.rules.promptMaxLength - prompt.value.length;
+      counter.textContent = left < 300 ? format(labels.charsLeft, { n: left }) : "";
+    }
+
+    // --- seed --------------------------------------------------------------------------------------------
+    const randomSeed = form.querySelector("[data-random-seed]");
+    if (randomSeed) {
+      randomSeed.addEventListener("click", () => {
+        const { min, max } = config.rules.seed;
+        form.elements.seed.value = String(min + Math.floor(Math.random() * (max - min + 1)));
+        showError("seed", "");
+      });
+    }
+
+    // --- pictures ----------------------------------------------------------------------------------------
+    function roleLabel(index) {
+      if (form.dataset.mode === "FIRST_AND_LAST_FRAMES_2_VIDEO") return index === 0 ? labels.first : labels.last;
+      return format(labels.reference, { n: index + 1 });
+    }
+
+    function syncSlots() {
+      for (let slot = 1; slot <= mode.maxImages; slot++) {
+        const fileInput = form.elements[`image_${slot}`];
+        const urlInput = form.elements[`image_url_${slot}`];
+        const item = items[slot - 1];
+        const transfer = new DataTransfer();
+        if (item && item.file) transfer.items.add(item.file);
+        fileInput.files = transfer.files;
+        urlInput.value = item && !item.file ? item.src : "";
+      }
+    }
+
+    function updateAutoHint() {
+      const hint = form.querySelector("[data-auto-hint]");
+      if (!hint) return;
+      const auto = form.querySelector('input[name="aspect_ratio"][value="Auto"]');
+      const first = items[0];
+      if (!auto || !auto.checked || !first || !first.width) {
+        hint.hidden = true;
+        return;
+      }
+      hint.hidden = false;
+      hint.textContent = first.width >= first.height ? labels.autoWide : labels.autoTall;
+    }
+
+    function render() {
+      const list = form.querySelector("[data-thumbs]");
+      list.replaceChildren();
+      items.forEach((item, index) => {
+        const li = document.createElement("li");
+        li.className = "thumb";
+        const img = document.createElement("img");
+        img.src = item.preview;
+        img.alt = roleLabel(index);
+        const caption = document.createElement("span");
+        caption.className = "thumb__role";
+        caption.textContent = roleLabel(index);
+        const tools = document.createElement("div");
+        tools.className = "thumb__tools";
+        const button = (text, symbol, handler, disabled) => {
+          const b = document.createElement("button");
+          b.type = "button";
+          b.className = "icon-button";
+          b.textContent = symbol;
+          b.setAttribute("aria-label", `${text}: ${roleLabel(index)}`);
+          b.title = text;
+          b.disabled = disabled;
+          b.addEventListener("click", handler);
+          return b;
+        };
+        tools.append(
+          button(labels.moveUp, "←", () => move(index, -1), index === 0),
+          button(labels.moveDown, "→", () => move(index, 1), index === items.length - 1),
+          button(labels.remove, "✕", () => remove(index), false),
+        );
+        li.append(img, caption, tools);
+        list.append(li);
+      });
+      syncSlots();
+      updateAutoHint();
+      if (items.length <= mode.maxImages) showError("images", "");
+    }
+
+    function move(index, step) {
+      const [item] = items.splice(index, 1);
+      items.splice(index + step, 0, item);
+      render();
+    }
+
+    function remove(index) {
+      const [item] = items.splice(index, 1);
+      if (item.file) URL.revokeObjectURL(item.preview);
+      render();
+    }
+
+    function measure(item) {
+      const probe = new Image();
+      probe.onload = () => {
+        item.width = probe.naturalWidth;
+        item.height = probe.naturalHeight;
+        updateAutoHint();
+      };
+      probe.src = item.preview;
+    }
+
+    function addFiles(files) {
+      for (const file of files) {
+        if (!IMAGE_TYPES.includes(file.type)) {
+          showError("images", labels.notPicture);
+          continue;
+        }
+        if (file.size > config.uploadMaxBytes) {
+          showError("images", format(labels.tooLarge, { mb: Math.round(config.uploadMaxBytes / 1048576) }));
+          continue;
+        }
+        const item = { file: file, preview: URL.createObjectURL(file), src: "" };
+        items.push(item);
+        measure(item);
+      }
+      render();
+      if (items.length > mode.maxImages) checkImages();
+    }
+
+    function addUrl(value) {
+      const url = value.trim();
+      if (!/^https?:\/\/\S+$/i.test(url)) {
+        showError("images", labels.badUrl);
+        return false;
+      }
+      const item = { file: null, preview: url, src: url };
+      items.push(item);
+      measure(item);
+      render();
+      if (items.length > mode.maxImages) checkImages();
+      return true;
+    }
+
+    if (images) {
+      // With JavaScript the drop zone replaces the plain per-slot inputs (which still carry the files).
+      form.querySelector("[data-dropzone]").hidden = false;
+      form.querySelector("[data-slots]").hidden = true;
+      const zone = form.querySelector("[data-dropzone]");
+      const picker = form.querySelector("[data-picker]");
+      picker.addEventListener("change", () => {
+        addFiles(picker.files);
+        picker.value = "";
+      });
+      zone.addEventListener("dragover", (event) => {
+        event.preventDefault();
+        zone.classList.add("dropzone--over");
+      });
+      zone.addEventListener("dragleave", () => zone.classList.remove("dropzone--over"));
+      zone.addEventListener("drop", (event) => {
+        event.preventDefault();
+        zone.classList.remove("dropzone--over");
+        addFiles(event.dataTransfer.files);
+      });
+      const urlInput = form.querySelector("[data-url-input]");
+      const addButton = form.querySelector("[data-url-add]");
+      const takeUrl = () => {
+        if (urlInput.value && addUrl(urlInput.value)) urlInput.value = "";
+      };
+      addButton.addEventListener("click", takeUrl);
+      urlInput.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          takeUrl();
+        }
+      });
+      form.addEventListener("paste", (event) => {
+        const files = [...(event.clipboardData?.files || [])];
+        if (files.length) {
+          event.preventDefault();
+          addFiles(files);
+        }
+      });
+      // Pictures kept by the server after an invalid submit (pasted addresses) come back as items.
+      for (let slot = 1; slot <= mode.maxImages; slot++) {
+        const value = form.elements[`image_url_${slot}`].value;
+        if (value) items.push({ file: null, preview: value, src: value });
+      }
+      items.forEach(measure);
+      render();
+    }
+
+    // --- checks before sending ---------------------------------------------------------------------------
+    function checkImages() {
+      const count = images ? items.length : 0;
+      if (mode.maxImages === 0 && count > 0) return labels.noImages;
+      if (count < mode.minImages) return format(labels.tooFew, { min: mode.minImages });
+      if (count > mode.maxImages) {
+        return format(labels.tooMany, { max: mode.maxImages, extra: count - mode.maxImages });
+      }
+      return "";
+    }
+
+    function validate() {
+      const problems = {};
+      if (!prompt.value.trim()) problems.prompt = labels.promptRequired;
+      const model = form.querySelector('input[name="model"]:checked');
+      if (model && !mode.models.includes(model.value)) {
+        problems.model = format(labels.modelNotInMode, { model: model.labels[0].querySelector("[id$='-name']").textContent.trim() });
+      }
+      const seed = form.elements.seed.value.trim();
+      if (seed) {
+        const value = Number(seed);
+        const { min, max } = config.rules.seed;
+        if (!Number.isInteger(value) || value < min || value > max) problems.seed = labels.seedRange;
+      }
+      if (form.elements.watermark.value.length > config.rules.watermarkMaxLength) {
+        problems.watermark = format(labels.watermarkLong, { max: config.rules.watermarkMaxLength });
+      }
+      if (images || mode.maxImages) {
+        const imageProblem = checkImages();
+        if (imageProblem) problems.images = imageProblem;
+      }
+      for (const name of ["prompt", "model", "seed", "watermark", "images"]) showError(name, problems[name]);
+      const first = Object.keys(problems)[0];
+      if (first) {
+        if (first === "seed" || first === "watermark") form.querySelector(".more-options").open = true;
+        const target = first === "images" ? form.querySelector("[data-picker]") || images : form.elements[first];
+        if (target && target.focus && !(target instanceof RadioNodeList)) target.focus();
+        return false;
+      }
+      return true;
+    }
+
+    form.addEventListener("submit", (event) => {
+      if (!validate()) event.preventDefault();
+    });
+    form.addEventListener("htmx:confirm", (event) => {
+      if (!validate()) event.preventDefault();
+    });
+    form.addEventListener("change", (event) => {
+      if (event.target.name === "model") updateCost();
+      if (event.target.name === "aspect_ratio") updateAutoHint();
+    });
+    prompt.addEventListener("input", () => {
+      updateCounter();
+      if (prompt.value.trim()) showError("prompt", "");
+    });
+
+    updateCost();
+    updateCounter();
+  }
+
+  function setupAll() {
+    setup(document.getElementById("generate-form"));
+    const empty = document.querySelector("#recent-list [data-empty]");
+    if (empty && document.querySelector("#recent-list .gen-card")) empty.remove();
+  }
+
+  // On a phone the list is below the form: bring the new video's card into view.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id === "recent-list" && window.matchMedia("(max-width: 900px)").matches) {
+      const card = event.detail.target.querySelector(".gen-card");
+      if (card) card.scrollIntoView({ behavior: "smooth", block: "start" });
+    }
+  });
+  document.addEventListener("DOMContentLoaded", setupAll);
+  document.addEventListener("htmx:afterSettle", setupAll);
+})();

@@ -1,0 +1,48 @@
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support import RunningWorker
+from veoui.kie.simulator.process import RunningSimulator, running_simulator
+
+TEST_KIE_API_KEY = "test-kie-key-DO-NOT-LEAK-7f3a"
+TEST_WEBHOOK_HMAC_KEY = "test-webhook-hmac-key"
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[RunningSimulator]:
+    """One kie.ai simulator for the whole run, with tasks that take about a second."""
+    with running_simulator(
+        TEST_KIE_API_KEY, min_seconds=0.5, max_seconds=1.0, webhook_hmac_key=TEST_WEBHOOK_HMAC_KEY
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def sim(simulator: RunningSimulator) -> RunningSimulator:
+    """The shared simulator with no tasks, faults, logs or configuration changes left by earlier tests."""
+    simulator.control.reset(config=True)
+    simulator.control.clear_faults()
+    return simulator
+
+
+@pytest.fixture
+def kie(sim: RunningSimulator, settings, tmp_path) -> RunningSimulator:
+    """veoui pointed at the simulator, with short timings so flows finish in seconds."""
+    settings.KIE_API_KEY = sim.api_key
+    settings.KIE_API_BASE_URL = sim.url
+    settings.KIE_UPLOAD_BASE_URL = sim.url
+    settings.KIE_READ_TIMEOUT = 3.0
+    settings.VEOUI_POLL_INTERVAL = 0.3
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return sim
+
+
+@pytest.fixture
+def worker(transactional_db, kie: RunningSimulator) -> Iterator[RunningWorker]:
+    """veoui's worker really running tasks, in a thread of the test process."""
+    running = RunningWorker()
+    running.thread.start()
+    yield running
+    running.worker.running = False
+    running.thread.join(timeout=10)

@@ -1,0 +1,16 @@
+"""Fixtures for the studio's tests: a logged-in member."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+
+@pytest.fixture
+def member(db) -> object:
+    return get_user_model().objects.create_user("maya", password="correct-horse-battery")
+
+
+@pytest.fixture
+def member_client(client: Client, member) -> Client:
+    client.force_login(member)
+    return client

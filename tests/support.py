@@ -1,0 +1,60 @@
+"""Helpers shared by the test suites: a real worker in a thread, and real picture files."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Callable
+
+from django.db import close_old_connections
+from django_tasks_db.management.commands.db_worker import Worker
+from PIL import Image
+
+from veoui.studio import services, worker_state
+
+
+class RunningWorker:
+    """django-tasks-db's own worker loop, in a thread, plus veoui's heartbeat and recovery."""
+
+    def __init__(self) -> None:
+        self.worker = Worker(
+            queue_names=["default"],
+            interval=0.05,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        )
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        worker_state.beat()
+        try:
+            self.worker.run()
+        finally:
+            close_old_connections()
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"not reached within {timeout} s")
+
+    def recover(self) -> int:
+        return services.recover()
+
+
+def picture(
+    width: int = 640, height: int = 360, fmt: str = "PNG", color: str = "#3366cc", name: str = ""
+) -> io.BytesIO:
+    """A real image file as a browser would upload it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, fmt)
+    buffer.seek(0)
+    buffer.name = name or f"picture.{fmt.lower()}"
+    return buffer

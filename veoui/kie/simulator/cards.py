@@ -1,0 +1,213 @@
+"""The still pictures a simulated video is made of, drawn with Pillow.
+
+Each card shows what was asked (the prompt, the input images, model, aspect ratio, seed, task id), so that a
+person watching the demo sees which request a video belongs to. Text uses Pillow's bundled font: no system
+fonts are needed, at the price of drawing ASCII only (accents are dropped, other scripts shown as "?").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+TEXT = "TEXT_2_VIDEO"
+FRAMES = "FIRST_AND_LAST_FRAMES_2_VIDEO"
+REFERENCE = "REFERENCE_2_VIDEO"
+EXTENSION = "EXTEND"
+
+WHITE = (255, 255, 255)
+SOFT = (220, 226, 236)
+SHADE = (0, 0, 0, 150)
+
+
+@dataclass(frozen=True)
+class RenderSpec:
+    task_id: str
+    prompt: str
+    mode: str
+    model: str
+    aspect_ratio: str  # resolved: "16:9" or "9:16"
+    seed: int
+    watermark: str | None = None
+    images: tuple[Path, ...] = ()
+    source_task_id: str | None = None
+
+
+def cards_for(spec: RenderSpec, size: tuple[int, int], resolution: str) -> list[Image.Image]:
+    """One card (shown throughout) or two (the first fading into the second)."""
+    images = [_load(path) for path in spec.images]
+    if spec.mode == FRAMES and len(images) == 2:
+        bodies = [_image_card(size, images[0], "First frame"), _image_card(size, images[1], "Last frame")]
+    elif spec.mode == FRAMES and images:
+        bodies = [_image_card(size, images[0], "First frame"), None]
+    elif spec.mode == REFERENCE and images:
+        bodies = [_references_card(size, images)]
+    else:
+        bodies = [None]
+    # None stands for the prompt card, which shows the prompt large and needs no caption of it.
+    return [
+        _decorate(_prompt_card(spec, size), spec, resolution, caption=False)
+        if body is None
+        else _decorate(body, spec, resolution, caption=True)
+        for body in bodies
+    ]
+
+
+def _load(path: Path) -> Image.Image:
+    with Image.open(path) as image:
+        return ImageOps.exif_transpose(image).convert("RGB")
+
+
+def _unit(size: tuple[int, int]) -> float:
+    """Sizes are designed for 720p and scaled from there."""
+    return min(size) / 720
+
+
+@lru_cache(maxsize=64)
+def _font(pixels: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.load_default(size=max(pixels, 8))
+
+
+def _background(spec: RenderSpec, size: tuple[int, int]) -> Image.Image:
+    # Colours come from the task id, so two videos side by side look different.
+    digest = hashlib.sha256(spec.task_id.encode()).digest()
+    dark = (digest[0] // 5, digest[1] // 5, 40 + digest[2] // 4)
+    light = (60 + digest[3] // 3, 60 + digest[4] // 3, 90 + digest[5] // 3)
+    gradient = Image.linear_gradient("L").resize(size)
+    return ImageOps.colorize(gradient, dark, light)
+
+
+def _prompt_card(spec: RenderSpec, size: tuple[int, int]) -> Image.Image:
+    card = _background(spec, size)
+    unit = _unit(size)
+    width = size[0] - int(120 * unit)
+    font = _font(int(46 * unit))
+    title = "Extension" if spec.mode == EXTENSION else "Prompt"
+    lines = [title, *wrap(spec.prompt, font, width, max_lines=6)]
+    line_height = int(62 * unit)
+    # Centred between the header band and the footer band that _decorate adds.
+    free_top, free_bottom = int(56 * unit), size[1] - int(150 * unit)
+    top = free_top + (free_bottom - free_top - line_height * len(lines)) // 2
+    draw = ImageDraw.Draw(card)
+    for number, line in enumerate(lines):
+        colour = SOFT if number == 0 else WHITE
+        draw.text((int(60 * unit), top + number * line_height), line, font=font, fill=colour)
+    return card
+
+
+def _image_card(size: tuple[int, int], image: Image.Image, caption: str) -> Image.Image:
+    # Veo crops an input frame to the video's shape, so the card does the same.
+    card = ImageOps.fit(image, size, method=Image.Resampling.BILINEAR)
+    unit = _unit(size)
+    font = _font(int(36 * unit))
+    top = int(72 * unit)
+    _band(card, (0, top, int(font.getlength(caption) + 56 * unit), top + int(56 * unit)))
+    ImageDraw.Draw(card).text((int(28 * unit), top + int(8 * unit)), caption, font=font, fill=WHITE)
+    return card
+
+
+def _references_card(size: tuple[int, int], images: list[Image.Image]) -> Image.Image:
+    card = Image.new("RGB", size, (24, 26, 32))
+    unit = _unit(size)
+    gap = int(24 * unit)
+    landscape = size[0] >= size[1]
+    # References sit side by side in a wide video and stacked in a tall one.
+    if landscape:
+        cell = ((size[0] - gap * (len(images) + 1)) // len(images), int(size[1] * 0.62))
+    else:
+        cell = (size[0] - 2 * gap, (int(size[1] * 0.70) - gap * (len(images) + 1)) // len(images))
+    for number, image in enumerate(images):
+        picture = ImageOps.contain(image, cell, method=Image.Resampling.BILINEAR)
+        if landscape:
+            left = gap + number * (cell[0] + gap) + (cell[0] - picture.width) // 2
+            top = int(110 * unit) + (cell[1] - picture.height) // 2
+        else:
+            left = gap + (cell[0] - picture.width) // 2
+            top = int(110 * unit) + number * (cell[1] + gap) + (cell[1] - picture.height) // 2
+        card.paste(picture, (left, top))
+    return card
+
+
+def _decorate(card: Image.Image, spec: RenderSpec, resolution: str, caption: bool) -> Image.Image:
+    """The parts every card has: what was asked on top, the prompt and the watermark below."""
+    size = card.size
+    unit = _unit(size)
+    margin = int(28 * unit)
+    small = _font(int(24 * unit))
+    _band(card, (0, 0, size[0], int(56 * unit)))
+    _band(card, (0, size[1] - int(150 * unit), size[0], size[1]))
+    draw = ImageDraw.Draw(card)
+    header = f"Simulated Veo 3.1 | {spec.model} | {spec.aspect_ratio} | {resolution}"
+    draw.text((margin, int(14 * unit)), ascii_text(header), font=small, fill=SOFT)
+    badge = {"1080p": "1080P", "4k": "4K"}.get(resolution)
+    if badge:
+        font = _font(int(64 * unit))
+        right = size[0] - margin - int(font.getlength(badge))
+        draw.text((right, int(70 * unit)), badge, font=font, fill=WHITE)
+    caption_font = _font(int(28 * unit))
+    prompt = wrap(spec.prompt, caption_font, size[0] - 2 * margin, max_lines=2) if caption else []
+    for number, line in enumerate(prompt):
+        draw.text((margin, size[1] - int((140 - 36 * number) * unit)), line, font=caption_font, fill=WHITE)
+    footer = f"task {spec.task_id} | seed {spec.seed}"
+    if spec.source_task_id:
+        footer += f" | extends {spec.source_task_id}"
+    draw.text((margin, size[1] - int(50 * unit)), footer, font=small, fill=SOFT)
+    if spec.watermark:
+        font = _font(int(34 * unit))
+        text = ascii_text(spec.watermark)
+        right = size[0] - margin - int(font.getlength(text))
+        draw.text((right, size[1] - int(56 * unit)), text, font=font, fill=WHITE)
+    return card
+
+
+def _band(card: Image.Image, box: tuple[int, int, int, int]) -> None:
+    """Darken a strip of the card so text stays readable over any picture."""
+    region = card.crop(box).convert("RGBA")
+    shade = Image.new("RGBA", region.size, SHADE)
+    card.paste(Image.alpha_composite(region, shade).convert("RGB"), box[:2])
+
+
+def ascii_text(text: str) -> str:
+    """What the bundled font can draw: accents dropped, anything else a question mark."""
+    folded = unicodedata.normalize("NFKD", text)
+    kept = "".join(char for char in folded if not unicodedata.combining(char))
+    return "".join(char if 32 <= ord(char) < 127 else "?" for char in kept)
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -> list[str]:
+    """Greedy word wrap to ``width`` pixels; the last kept line ends in "..." when text is cut."""
+    lines: list[str] = []
+    current = ""
+    for word in ascii_text(text).split():
+        trial = f"{current} {word}".strip()
+        if font.getlength(trial) <= width:
+            current = trial
+            continue
+        if current:
+            lines.append(current)
+        current = word
+        while font.getlength(current) > width and len(current) > 1:
+            cut = _longest_prefix(current, font, width)
+            lines.append(current[:cut])
+            current = current[cut:]
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and font.getlength(last + "...") > width:
+            last = last[:-1]
+        lines[-1] = last + "..."
+    return lines
+
+
+def _longest_prefix(word: str, font: ImageFont.FreeTypeFont, width: int) -> int:
+    cut = len(word)
+    while cut > 1 and font.getlength(word[:cut]) > width:
+        cut -= 1
+    return cut

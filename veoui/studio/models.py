@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from veoui.studio import rules
+
+
+class Pricing(models.Model):
+    """What kie.ai charges, in credits. One row, edited by an admin; nothing in code assumes a price."""
+
+    usd_per_credit = models.DecimalField(max_digits=8, decimal_places=5, default=Decimal("0.005"))
+    quality = models.DecimalField(_("Quality video"), max_digits=8, decimal_places=2, default=Decimal(250))
+    fast = models.DecimalField(_("Fast video"), max_digits=8, decimal_places=2, default=Decimal(60))
+    lite = models.DecimalField(_("Lite video"), max_digits=8, decimal_places=2, default=Decimal(30))
+    upgrade_1080p = models.DecimalField(_("1080P version"), max_digits=8, decimal_places=2, default=Decimal(5))
+    upgrade_4k = models.DecimalField(_("4K version"), max_digits=8, decimal_places=2, default=Decimal(120))
+
+    class Meta:
+        verbose_name = _("price table")
+        verbose_name_plural = _("price table")
+
+    def __str__(self) -> str:
+        return str(_("kie.ai prices"))
+
+    @classmethod
+    def current(cls) -> Pricing:
+        pricing, _created = cls.objects.get_or_create(pk=1)
+        return pricing
+
+    def for_model(self, model_key: str) -> Decimal:
+        return {rules.QUALITY: self.quality, rules.FAST: self.fast, rules.LITE: self.lite}[model_key]
+
+    def usd(self, credits: Decimal) -> Decimal:
+        return (credits * self.usd_per_credit).quantize(Decimal("0.01"))
+
+    def as_json(self) -> dict:
+        return {
+            "usdPerCredit": float(self.usd_per_credit),
+            "models": {key: float(self.for_model(key)) for key in rules.MODELS},
+        }
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SUBMITTING = "submitting", _("Sending to kie.ai")
+    RUNNING = "running", _("Generating")
+    ARCHIVING = "archiving", _("Saving the video")
+    UNCONFIRMED = "unconfirmed", _("Needs your decision")
+    SUCCEEDED = "succeeded", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+TERMINAL = {Status.SUCCEEDED, Status.FAILED}
+
+
+def new_callback_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Generation(models.Model):
+    class Visibility(models.TextChoices):
+        TEAM = "team", _("Team")
+        PRIVATE = "private", _("Only me")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generations")
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.TEAM)
+
+    mode = models.CharField(max_length=40, choices=[(m.key, m.label) for m in rules.MODES.values()])
+    model = models.CharField(max_length=20, choices=[(m.key, m.label) for m in rules.MODELS.values()])
+    prompt = models.TextField()
+    aspect_ratio = models.CharField(max_length=8)
+    seed = models.PositiveIntegerField(null=True, blank=True)
+    watermark = models.CharField(max_length=rules.WATERMARK_MAX_LENGTH, blank=True)
+    enable_translation = models.BooleanField(default=True)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    kie_task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    submission_token = models.UUIDField(unique=True)
+    callback_token = models.CharField(max_length=64, default=new_callback_token, editable=False)
+    submit_attempts = models.PositiveSmallIntegerField(default=0)
+    # Set, and committed, just before the generate request leaves: after a crash it tells "maybe sent" apart
+    # from "certainly not sent", which decides between resubmitting and asking the member.
+    generate_sent_at = models.DateTimeField(null=True, blank=True)
+    # When the worker should act next (submit again or check the status); a row far past it has lost its
+    # task chain (a crash) and the recovery sweep picks it up.
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=80, blank=True)
+    poll_count = models.PositiveIntegerField(default=0)
+
+    result_urls = models.JSONField(default=list, blank=True)
+    result_seed = models.PositiveIntegerField(null=True, blank=True)
+    has_audio = models.BooleanField(null=True, blank=True)
+    resolution = models.CharField(max_length=10, blank=True)
+    video = models.FileField(upload_to="videos/%Y/%m/", blank=True)
+    video_sha256 = models.CharField(max_length=64, blank=True)
+    video_size = models.PositiveBigIntegerField(null=True, blank=True)
+    poster = models.FileField(upload_to="posters/%Y/%m/", blank=True)
+    archive_attempts = models.PositiveSmallIntegerField(default=0)
+
+    estimated_credits = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    actual_credits = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    error_category = models.CharField(max_length=20, blank=True)
+    error_code = models.IntegerField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+    error_next_step = models.TextField(blank=True)
+    error_transient = models.BooleanField(default=False)
+    upstream_message = models.TextField(blank=True)
+    error_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_check_at"]), models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()}: {self.prompt[:40]}"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def is_watchable(self) -> bool:
+        """Whether the worker is still moving it on by itself, so the status card keeps checking."""
+        return self.status not in TERMINAL and self.status != Status.UNCONFIRMED
+
+    @property
+    def mode_rules(self) -> rules.Mode:
+        return rules.MODES[self.mode]
+
+    @property
+    def typical_seconds(self) -> int:
+        return rules.MODELS[self.model].typical_seconds
+
+    @property
+    def elapsed(self) -> timedelta:
+        return (self.finished_at or timezone.now()) - self.created_at
+
+    @property
+    def progress_percent(self) -> int:
+        """A progress estimate from the model's typical duration; it never claims 100% before the end."""
+        if self.status == Status.SUCCEEDED:
+            return 100
+        started = self.submitted_at or self.created_at
+        fraction = (timezone.now() - started).total_seconds() / self.typical_seconds
+        return max(3, min(95, int(fraction * 90)))
+
+    @property
+    def stage_text(self) -> str:
+        """The stage in words for the status card."""
+        if self.status == Status.QUEUED and self.error_transient:
+            return str(_("Waiting for kie.ai"))
+        if self.status == Status.QUEUED:
+            return str(_("Queued: starting in a moment"))
+        if self.status == Status.RUNNING:
+            minutes = max(1, round(self.typical_seconds / 60))
+            return str(_("Generating, usually about %(n)s minute(s)") % {"n": minutes})
+        return str(self.get_status_display())
+
+    @property
+    def playable_url(self) -> str:
+        if self.video:
+            return self.video.url
+        return self.result_urls[0] if self.result_urls else ""
+
+    def record_failure(
+        self,
+        *,
+        category: str,
+        message: str,
+        next_step: str = "",
+        code: int | None = None,
+        upstream_message: str = "",
+        transient: bool = False,
+        status: str = Status.FAILED,
+    ) -> None:
+        self.status = status
+        self.error_category = category
+        self.error_code = code
+        self.error_message = str(message)
+        self.error_next_step = str(next_step)
+        self.error_transient = transient
+        self.upstream_message = upstream_message[:500]
+        self.error_at = timezone.now()
+        if status in TERMINAL:
+            self.finished_at = self.error_at
+            self.next_check_at = None
+
+    def next_poll_delay(self) -> float:
+        """About every poll interval for the first minutes, then slower, so long jobs cost few calls."""
+        base = settings.VEOUI_POLL_INTERVAL
+        return base if self.poll_count < 30 else base * 3
+
+    def poll_deadline_passed(self) -> bool:
+        started = self.submitted_at or self.created_at
+        return timezone.now() - started > timedelta(seconds=settings.VEOUI_POLL_DEADLINE)
+
+
+class InputImage(models.Model):
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=12)
+    file = models.FileField(upload_to="inputs/%Y/%m/", blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    uploaded_url = models.URLField(max_length=2000, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["generation", "position"], name="one_image_per_position")]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.position + 1}"
+
+    @property
+    def role_label(self) -> str:
+        from django.utils.translation import gettext
+
+        if self.role == "reference":
+            return gettext("Reference %(number)d") % {"number": self.position + 1}
+        return gettext(rules.ROLE_LABELS[self.role])
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per worker process, touched every few seconds: tells live workers from dead ones."""
+
+    worker_id = models.CharField(max_length=80, primary_key=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -1,0 +1,20 @@
+"""Work the worker (`manage.py db_worker`) does. Each task takes ids only and is safe to run twice."""
+
+from django.tasks import task
+
+from veoui.studio import services
+
+
+@task()
+def submit_generation(*, generation_id: int) -> None:
+    services.submit(generation_id)
+
+
+@task()
+def refresh_generation(*, generation_id: int) -> None:
+    services.refresh(generation_id)
+
+
+@task()
+def archive_generation(*, generation_id: int) -> None:
+    services.archive_generation(generation_id)

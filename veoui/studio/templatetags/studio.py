@@ -1,0 +1,16 @@
+from datetime import timedelta
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def timedelta_short(value: timedelta) -> str:
+    """'45 s', '3 min 5 s': elapsed time the way a person says it."""
+    seconds = max(0, int(value.total_seconds()))
+    minutes, seconds = divmod(seconds, 60)
+    if not minutes:
+        return _("%(s)d s") % {"s": seconds}
+    return _("%(m)d min %(s)d s") % {"m": minutes, "s": seconds}

@@ -1,0 +1,36 @@
+"""Which worker process this is, and which ones are alive (their heartbeat is recent)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from datetime import timedelta
+
+from django.utils import timezone
+
+HEARTBEAT_EVERY = 5.0
+ALIVE_WITHIN = timedelta(seconds=30)
+
+_worker_id = ""
+
+
+def worker_id() -> str:
+    """A name for this process, unique across restarts, stamped on every row it claims."""
+    global _worker_id
+    if not _worker_id:
+        _worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(3)}"
+    return _worker_id
+
+
+def beat() -> None:
+    from veoui.studio.models import WorkerHeartbeat
+
+    WorkerHeartbeat.objects.update_or_create(worker_id=worker_id(), defaults={"seen_at": timezone.now()})
+
+
+def live_worker_ids() -> list[str]:
+    from veoui.studio.models import WorkerHeartbeat
+
+    since = timezone.now() - ALIVE_WITHIN
+    return list(WorkerHeartbeat.objects.filter(seen_at__gte=since).values_list("worker_id", flat=True))
