@@ -74,9 +74,26 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
-# Without SECRET_KEY a random one is made per process start: fine for a demo, but sessions end at restart
-# and several processes would disagree, so production sets it (checked by `manage.py check --deploy`).
-SECRET_KEY = env_str("SECRET_KEY") or "insecure-" + secrets.token_urlsafe(40)
+
+def local_secret_key() -> str:
+    """Without SECRET_KEY, one is made on first start and kept next to the code, so logins survive restarts
+    and every process of this installation agrees. Production sets SECRET_KEY (see `check --deploy`)."""
+    path = BASE_DIR / ".secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(50)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+                handle.write(key)
+        except FileExistsError:  # another process of this start-up wrote it first
+            return path.read_text().strip()
+        except OSError:  # a read-only checkout: a key for this process only
+            pass
+        return key
+
+
+SECRET_KEY = env_str("SECRET_KEY") or local_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
