@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from django.db import close_old_connections
+from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 from PIL import Image
 
@@ -35,7 +35,7 @@ class RunningWorker:
         try:
             self.worker.run()
         finally:
-            close_old_connections()
+            connections.close_all()
 
     def wait_for(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

@@ -134,3 +134,14 @@ def test_it_works_on_a_phone(phone: Page, tmp_path) -> None:
     watch_until_playing(page)
     assert page.locator("video").first.get_attribute("playsinline") is not None
     screenshot(page, "studio-frames-done-390")
+
+
+def test_it_blocks_a_seed_out_of_range_before_sending(desktop: Page) -> None:
+    desktop.goto("/studio/text/")
+    desktop.get_by_label("Prompt", exact=True).fill("Waves at night")
+    desktop.get_by_text("More options").click()
+    desktop.get_by_label("Seed").fill("123")
+    desktop.get_by_role("button", name="Generate").click()
+    expect(desktop.locator('[data-error-for="seed"]')).to_contain_text("10000 to 99999")
+    expect(desktop.get_by_label("Seed")).to_be_focused()
+    assert not Generation.objects.exists()

@@ -56,7 +56,9 @@ def test_it_makes_a_portrait_video_from_an_uploaded_picture(client, tmp_path) ->
     uploaded = client.upload_stream(picture(720, 1280).getvalue(), "first.png", "veoui/tests")
     assert uploaded.download_url.startswith("http")
     task_id = client.generate(
-        text_request(generation_type="FIRST_AND_LAST_FRAMES_2_VIDEO", aspect_ratio="Auto", image_urls=[uploaded.download_url])
+        text_request(
+            generation_type="FIRST_AND_LAST_FRAMES_2_VIDEO", aspect_ratio="Auto", image_urls=[uploaded.download_url]
+        )
     )
     record = wait_until_done(client, task_id)
     path = tmp_path / "portrait.mp4"

@@ -1,4 +1,9 @@
-"""kie.ai's callback endpoint. A callback is only a hint: it is authenticated, then confirmed with record-info."""
+"""kie.ai's callback endpoints. A callback is only a hint: it is authenticated, then confirmed with kie.ai.
+
+Each generation and rendition has its own secret token in its callback address; with a webhook HMAC key
+configured, kie.ai's signature (over the task id and a timestamp less than 5 minutes old) is checked too. The
+body is never trusted: the worker asks kie.ai itself, so a duplicate, late or lying callback changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +21,31 @@ from veoui.kie.errors import KieError
 from veoui.kie.records import parse_callback
 from veoui.kie.signing import verify_signature
 from veoui.studio import services
-from veoui.studio.models import Generation, Status
+from veoui.studio.models import Generation, Rendition, Status, TrackedWork
 
 log = logging.getLogger(__name__)
+
+
+def accept(request: HttpRequest, work: TrackedWork | None, token: str, task_name: str, **ids: int) -> HttpResponse:
+    if work is None or not constant_time_compare(token, work.callback_token):
+        return HttpResponse(status=404)
+    if settings.KIE_WEBHOOK_HMAC_KEY and not verify_signature(
+        settings.KIE_WEBHOOK_HMAC_KEY,
+        work.kie_task_id,
+        request.headers.get("X-Webhook-Timestamp", ""),
+        request.headers.get("X-Webhook-Signature", ""),
+    ):
+        log.warning("callback refused id=%s reason=signature", work.uuid)
+        return HttpResponse(status=403)
+    try:
+        hint = parse_callback(request.body)
+    except KieError:
+        return JsonResponse({"received": False}, status=400)
+    if hint.task_id == work.kie_task_id and work.status == Status.RUNNING:
+        # Ask kie.ai now instead of at the next scheduled check; the answer, not this body, decides.
+        services.enqueue(task_name, **ids)
+    log.info("callback received id=%s code=%s", work.uuid, hint.code)
+    return JsonResponse({"received": True})
 
 
 @csrf_exempt
@@ -26,24 +53,14 @@ log = logging.getLogger(__name__)
 @require_POST
 def kie_callback(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
     generation = Generation.objects.filter(uuid=public_id).first()
-    if generation is None or not constant_time_compare(token, generation.callback_token):
-        return HttpResponse(status=404)
-    if settings.KIE_WEBHOOK_HMAC_KEY and not verify_signature(
-        settings.KIE_WEBHOOK_HMAC_KEY,
-        generation.kie_task_id,
-        request.headers.get("X-Webhook-Timestamp", ""),
-        request.headers.get("X-Webhook-Signature", ""),
-    ):
-        log.warning("callback refused id=%s reason=signature", generation.uuid)
-        return HttpResponse(status=403)
-    try:
-        hint = parse_callback(request.body)
-    except KieError:
-        return JsonResponse({"received": False}, status=400)
-    if hint.task_id != generation.kie_task_id:
-        # Not about this generation's task (or it arrived before the task id was saved): polling covers it.
-        return JsonResponse({"received": True})
-    if generation.status == Status.RUNNING:
-        services.enqueue_refresh(generation)
-    log.info("callback accepted id=%s code=%s", generation.uuid, hint.code)
-    return JsonResponse({"received": True})
+    ids = {"generation_id": generation.pk} if generation else {}
+    return accept(request, generation, token, "refresh_generation", **ids)
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def kie_rendition_callback(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
+    rendition = Rendition.objects.filter(uuid=public_id).first()
+    ids = {"rendition_id": rendition.pk} if rendition else {}
+    return accept(request, rendition, token, "refresh_rendition", **ids)

@@ -209,3 +209,30 @@ class GenerationForm(forms.Form):
                 for error in self.errors.get(name, []):
                     messages.append(gettext("Picture %(n)d: %(error)s") % {"n": slot, "error": error})
         return messages
+
+
+class RenditionForm(forms.Form):
+    """The member's confirmed request for a 1080P or 4K version or an extension, with the offers shown."""
+
+    kind = forms.ChoiceField(choices=[("1080p", "1080P"), ("4k", "4K"), ("extend", "extend")])
+    request_token = forms.UUIDField()
+    prompt = forms.CharField(required=False, max_length=rules.PROMPT_MAX_LENGTH)
+    model = forms.ChoiceField(required=False, choices=[(m, m) for m in rules.MODELS])
+
+    def __init__(self, *args: object, offers: dict, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.offers = offers
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = data.get("kind")
+        if kind and kind not in self.offers:
+            raise forms.ValidationError(gettext("That isn't available for this video any more."))
+        if kind == "extend":
+            prompt = " ".join((data.get("prompt") or "").split())
+            if not prompt:
+                self.add_error("prompt", gettext("Describe what happens next in the video."))
+            if not data.get("model"):
+                data["model"] = rules.FAST
+            data["prompt"] = prompt
+        return data

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import math
 import secrets
 import uuid
-from datetime import timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +41,7 @@ class Pricing(models.Model):
         return {rules.QUALITY: self.quality, rules.FAST: self.fast, rules.LITE: self.lite}[model_key]
 
     def usd(self, credits: Decimal) -> Decimal:
-        return (credits * self.usd_per_credit).quantize(Decimal("0.01"))
+        return (credits * self.usd_per_credit).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     def as_json(self) -> dict:
         return {
@@ -59,37 +61,27 @@ class Status(models.TextChoices):
 
 
 TERMINAL = {Status.SUCCEEDED, Status.FAILED}
+KIE_RETENTION_DAYS = 14
 
 
 def new_callback_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Generation(models.Model):
-    class Visibility(models.TextChoices):
-        TEAM = "team", _("Team")
-        PRIVATE = "private", _("Only me")
+class TrackedWork(models.Model):
+    """What a generation and a rendition share: one kie.ai task, its status, its archived video, its cost.
+
+    Status moves only forward, each step claimed with a conditional UPDATE by the worker (see services.py).
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generations")
-    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.TEAM)
-
-    mode = models.CharField(max_length=40, choices=[(m.key, m.label) for m in rules.MODES.values()])
-    model = models.CharField(max_length=20, choices=[(m.key, m.label) for m in rules.MODELS.values()])
-    prompt = models.TextField()
-    aspect_ratio = models.CharField(max_length=8)
-    seed = models.PositiveIntegerField(null=True, blank=True)
-    watermark = models.CharField(max_length=rules.WATERMARK_MAX_LENGTH, blank=True)
-    enable_translation = models.BooleanField(default=True)
-
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     kie_task_id = models.CharField(max_length=64, blank=True, db_index=True)
-    submission_token = models.UUIDField(unique=True)
     callback_token = models.CharField(max_length=64, default=new_callback_token, editable=False)
     submit_attempts = models.PositiveSmallIntegerField(default=0)
-    # Set, and committed, just before the generate request leaves: after a crash it tells "maybe sent" apart
-    # from "certainly not sent", which decides between resubmitting and asking the member.
-    generate_sent_at = models.DateTimeField(null=True, blank=True)
+    # Set, and committed, just before a paid request leaves: after a crash it tells "maybe sent" apart from
+    # "certainly not sent", which decides between sending it now and asking the member.
+    request_sent_at = models.DateTimeField(null=True, blank=True)
     # When the worker should act next (submit again or check the status); a row far past it has lost its
     # task chain (a crash) and the recovery sweep picks it up.
     next_check_at = models.DateTimeField(null=True, blank=True)
@@ -97,14 +89,13 @@ class Generation(models.Model):
     poll_count = models.PositiveIntegerField(default=0)
 
     result_urls = models.JSONField(default=list, blank=True)
-    result_seed = models.PositiveIntegerField(null=True, blank=True)
-    has_audio = models.BooleanField(null=True, blank=True)
-    resolution = models.CharField(max_length=10, blank=True)
     video = models.FileField(upload_to="videos/%Y/%m/", blank=True)
     video_sha256 = models.CharField(max_length=64, blank=True)
     video_size = models.PositiveBigIntegerField(null=True, blank=True)
     poster = models.FileField(upload_to="posters/%Y/%m/", blank=True)
     archive_attempts = models.PositiveSmallIntegerField(default=0)
+    # kie.ai answered that its copy no longer exists: archiving stops trying.
+    archive_gone = models.BooleanField(default=False)
 
     estimated_credits = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
     actual_credits = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
@@ -122,11 +113,7 @@ class Generation(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_check_at"]), models.Index(fields=["owner", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_mode_display()}: {self.prompt[:40]}"
+        abstract = True
 
     @property
     def is_terminal(self) -> bool:
@@ -138,12 +125,8 @@ class Generation(models.Model):
         return self.status not in TERMINAL and self.status != Status.UNCONFIRMED
 
     @property
-    def mode_rules(self) -> rules.Mode:
-        return rules.MODES[self.mode]
-
-    @property
     def typical_seconds(self) -> int:
-        return rules.MODELS[self.model].typical_seconds
+        raise NotImplementedError
 
     @property
     def elapsed(self) -> timedelta:
@@ -151,7 +134,7 @@ class Generation(models.Model):
 
     @property
     def progress_percent(self) -> int:
-        """A progress estimate from the model's typical duration; it never claims 100% before the end."""
+        """A progress estimate from the typical duration; it never claims 100% before the end."""
         if self.status == Status.SUCCEEDED:
             return 100
         started = self.submitted_at or self.created_at
@@ -159,21 +142,21 @@ class Generation(models.Model):
         return max(3, min(95, int(fraction * 90)))
 
     @property
-    def stage_text(self) -> str:
-        """The stage in words for the status card."""
-        if self.status == Status.QUEUED and self.error_transient:
-            return str(_("Waiting for kie.ai"))
-        if self.status == Status.QUEUED:
-            return str(_("Queued: starting in a moment"))
-        if self.status == Status.RUNNING:
-            minutes = max(1, round(self.typical_seconds / 60))
-            return str(_("Generating, usually about %(n)s minute(s)") % {"n": minutes})
-        return str(self.get_status_display())
+    def expires_at(self) -> datetime:
+        """When kie.ai deletes its copy (it keeps results 14 days)."""
+        return (self.finished_at or self.created_at) + timedelta(days=KIE_RETENTION_DAYS)
+
+    @property
+    def is_only_on_kie(self) -> bool:
+        """Finished, but our own copy is missing: the video lives on kie.ai until it expires."""
+        return self.status == Status.SUCCEEDED and not self.video and bool(self.result_urls)
+
+    @property
+    def days_left_on_kie(self) -> int:
+        return max(0, math.ceil((self.expires_at - timezone.now()).total_seconds() / 86400))
 
     @property
     def playable_url(self) -> str:
-        if self.video:
-            return self.video.url
         return self.result_urls[0] if self.result_urls else ""
 
     def record_failure(
@@ -199,14 +182,73 @@ class Generation(models.Model):
             self.finished_at = self.error_at
             self.next_check_at = None
 
+    def poll_deadline_passed(self) -> bool:
+        started = self.submitted_at or self.created_at
+        return timezone.now() - started > timedelta(seconds=settings.VEOUI_POLL_DEADLINE)
+
+
+class Generation(TrackedWork):
+    class Visibility(models.TextChoices):
+        TEAM = "team", _("Team")
+        PRIVATE = "private", _("Only me")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generations")
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.TEAM)
+
+    mode = models.CharField(max_length=40, choices=[(m.key, m.label) for m in rules.MODES.values()])
+    model = models.CharField(max_length=20, choices=[(m.key, m.label) for m in rules.MODELS.values()])
+    prompt = models.TextField()
+    aspect_ratio = models.CharField(max_length=8)
+    seed = models.PositiveIntegerField(null=True, blank=True)
+    watermark = models.CharField(max_length=rules.WATERMARK_MAX_LENGTH, blank=True)
+    enable_translation = models.BooleanField(default=True)
+    submission_token = models.UUIDField(unique=True)
+
+    result_seed = models.PositiveIntegerField(null=True, blank=True)
+    has_audio = models.BooleanField(null=True, blank=True)
+    resolution = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_check_at"]), models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()}: {self.prompt[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("generation", args=[self.uuid])
+
+    @property
+    def mode_rules(self) -> rules.Mode:
+        return rules.MODES[self.mode]
+
+    @property
+    def typical_seconds(self) -> int:
+        return rules.MODELS[self.model].typical_seconds
+
+    @property
+    def stage_text(self) -> str:
+        """The stage in words for the status card."""
+        if self.status == Status.QUEUED and self.error_transient:
+            return str(_("Waiting for kie.ai"))
+        if self.status == Status.QUEUED:
+            return str(_("Queued: starting in a moment"))
+        if self.status == Status.RUNNING:
+            minutes = max(1, round(self.typical_seconds / 60))
+            return str(_("Generating, usually about %(n)s minute(s)") % {"n": minutes})
+        return str(self.get_status_display())
+
     def next_poll_delay(self) -> float:
         """About every poll interval for the first minutes, then slower, so long jobs cost few calls."""
         base = settings.VEOUI_POLL_INTERVAL
         return base if self.poll_count < 30 else base * 3
 
-    def poll_deadline_passed(self) -> bool:
-        started = self.submitted_at or self.created_at
-        return timezone.now() - started > timedelta(seconds=settings.VEOUI_POLL_DEADLINE)
+    @property
+    def can_extend(self) -> bool:
+        """kie.ai extends only videos it made that were not upgraded to 1080P."""
+        return self.status == Status.SUCCEEDED and not any(
+            r.kind == Rendition.Kind.HD and r.status != Status.FAILED for r in self.renditions.all()
+        )
 
 
 class InputImage(models.Model):
@@ -244,3 +286,49 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class Rendition(TrackedWork):
+    """A paid follow-up of a finished generation: its 1080P or 4K version, or an extension (8 more seconds)."""
+
+    class Kind(models.TextChoices):
+        HD = "1080p", _("1080P version")
+        UHD = "4k", _("4K version")
+        EXTEND = "extend", _("Extension")
+
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="renditions")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="renditions")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    prompt = models.TextField(blank=True)
+    model = models.CharField(max_length=20, blank=True)
+    request_token = models.UUIDField(unique=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "next_check_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.generation_id}"
+
+    @property
+    def typical_seconds(self) -> int:
+        if self.kind == self.Kind.HD:
+            return 90
+        if self.kind == self.Kind.UHD:
+            return 420
+        return rules.MODELS.get(self.model, rules.MODELS[rules.FAST]).typical_seconds * 2
+
+    @property
+    def stage_text(self) -> str:
+        if self.status == Status.QUEUED:
+            return str(_("Waiting for kie.ai") if self.error_transient else _("Queued: starting in a moment"))
+        if self.status == Status.RUNNING:
+            minutes = max(1, round(self.typical_seconds / 60))
+            return str(_("Working on it, usually about %(n)s minute(s)") % {"n": minutes})
+        return str(self.get_status_display())
+
+    def next_poll_delay(self) -> float:
+        """kie.ai asks for 1080P to be checked every 20 to 30 s; 4K takes minutes; extensions poll as videos do."""
+        if self.kind == self.Kind.EXTEND:
+            return settings.VEOUI_POLL_INTERVAL
+        return settings.VEOUI_UPGRADE_POLL_INTERVAL

@@ -2,7 +2,8 @@
 
 Views call ``create_generation`` (database only); the worker's tasks call the rest, which talk to kie.ai.
 Every step claims its row with a conditional UPDATE that must touch exactly one row, so a step that runs twice
-(a duplicate task, a second worker, a sweep after a crash) does nothing the second time.
+(a duplicate task, a second worker, a sweep after a crash) does nothing the second time. Renditions (1080P, 4K,
+extensions) follow the same discipline in ``renditions.py`` and share the helpers here.
 """
 
 from __future__ import annotations
@@ -13,32 +14,47 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from veoui.core.kie_contact import note_kie_success
 from veoui.kie import errors as kie_errors
 from veoui.kie.client import KieClient, get_client
 from veoui.kie.records import GenerateRequest, TaskRecord
 from veoui.studio import archive, rules, worker_state
 from veoui.studio.forms import ImageInput
-from veoui.studio.models import Generation, InputImage, Pricing, Status
+from veoui.studio.models import Generation, InputImage, Pricing, Status, TrackedWork
+from veoui.team import budgets
 
 log = logging.getLogger(__name__)
 
 # A submission kie.ai certainly did not take (busy, rate limited, unreachable) is retried this many times, with
 # growing pauses (about 20 minutes in all), before the member is told to try again later.
 MAX_SUBMIT_ATTEMPTS = 12
-# Status checks that fail (kie.ai unreachable, an unreadable answer) are retried until the poll deadline.
-ORPHAN_AFTER = timedelta(seconds=60)
 
 WAITING_FOR_KIE = _("Waiting for kie.ai: it is busy or unreachable right now. veoui keeps trying by itself.")
+UNCONFIRMED_MESSAGE = _(
+    "kie.ai did not answer in time, so veoui can't tell whether it started this. "
+    "It has not been sent again, so you won't pay twice by accident."
+)
+UNCONFIRMED_NEXT_STEP = _("Send it again (this may cost a second time), or give up on it.")
+NEVER_FINISHED = kie_errors.FailureInfo(
+    kie_errors.Category.KIE_ERROR,
+    _("kie.ai has been working on this for much longer than usual and never finished it."),
+    kie_errors.TRY_LATER,
+    True,
+)
 
 
 class DuplicateTokenError(Exception):
     """The submission token belongs to someone else's generation: the form must be reloaded."""
+
+
+# --- creating (web) -------------------------------------------------------------------------------------
 
 
 def create_generation(
@@ -54,6 +70,9 @@ def create_generation(
     pricing = Pricing.current()
     try:
         with transaction.atomic():
+            # Checked with the budget rows locked until this transaction ends: simultaneous submits queue here,
+            # so together they can't spend more than is left. Raises budgets.OverBudget.
+            budgets.reserve(owner, pricing.for_model(data["model"]))
             generation = Generation.objects.create(
                 owner=owner,
                 mode=mode,
@@ -81,7 +100,7 @@ def create_generation(
                 row.save()
             # The task row lives in the same database, so it commits (or not) together with the generation:
             # a crash can't leave a generation that no worker will ever pick up.
-            enqueue_submit(generation)
+            enqueue("submit_generation", generation_id=generation.pk)
     except IntegrityError:
         # Two requests with the same token raced; the first one won and is the member's generation.
         generation = Generation.objects.get(submission_token=token)
@@ -92,59 +111,212 @@ def create_generation(
     return generation, True
 
 
-def enqueue_submit(generation: Generation, delay: float = 0) -> None:
-    from veoui.studio.tasks import submit_generation
+def enqueue(task_name: str, delay: float = 0, **ids: int) -> None:
+    from veoui.studio import tasks
 
-    task = submit_generation
+    task = getattr(tasks, task_name)
     if delay:
         task = task.using(run_after=timezone.now() + timedelta(seconds=delay))
-    task.enqueue(generation_id=generation.pk)
+    task.enqueue(**ids)
 
 
-def enqueue_refresh(generation: Generation, delay: float = 0) -> None:
-    from veoui.studio.tasks import refresh_generation
-
-    task = refresh_generation
-    if delay:
-        task = task.using(run_after=timezone.now() + timedelta(seconds=delay))
-    task.enqueue(generation_id=generation.pk)
-
-
-def callback_url(generation: Generation) -> str | None:
+def callback_url(work: TrackedWork, route: str = "kie_callback") -> str | None:
     if not settings.PUBLIC_BASE_URL:
         return None
-    path = reverse("kie_callback", args=[generation.uuid, generation.callback_token])
-    return settings.PUBLIC_BASE_URL + path
+    return settings.PUBLIC_BASE_URL + reverse(route, args=[work.uuid, work.callback_token])
+
+
+# --- shared by generations and renditions ------------------------------------------------------------------
+
+
+def claim(work: TrackedWork, from_status: str, **changes: object) -> bool:
+    """Move the row on from ``from_status`` unless someone else already did."""
+    rows = type(work).objects.filter(pk=work.pk, status=from_status)
+    return rows.update(claimed_by=worker_state.worker_id(), **changes) == 1
+
+
+def retry_delay(attempts: int) -> float:
+    return min(300.0, 5.0 * 2 ** (attempts - 1))
+
+
+def requeue(work: TrackedWork, error: kie_errors.KieError, task_name: str, **ids: int) -> None:
+    """kie.ai certainly did not take it: wait and send again, unless it has been refused for too long."""
+    if work.submit_attempts >= MAX_SUBMIT_ATTEMPTS:
+        fail(work, error.failure, error)
+        return
+    delay = retry_delay(work.submit_attempts)
+    work.request_sent_at = None
+    work.claimed_by = ""
+    work.next_check_at = timezone.now() + timedelta(seconds=delay)
+    work.record_failure(
+        category=str(error.category),
+        message=WAITING_FOR_KIE,
+        code=error.code,
+        upstream_message=error.upstream_message,
+        transient=True,
+        status=Status.QUEUED,
+    )
+    work.save()
+    log.info("requeued %s id=%s code=%s delay=%ss", task_name, work.uuid, error.code, delay)
+    enqueue(task_name, delay, **ids)
+
+
+def fail(work: TrackedWork, info: kie_errors.FailureInfo, error: kie_errors.KieError | None = None) -> None:
+    work.record_failure(
+        category=str(info.category),
+        message=info.message,
+        next_step=info.next_step,
+        code=error.code if error else None,
+        upstream_message=error.upstream_message if error else "",
+        transient=info.transient,
+    )
+    work.save()
+    log.info("failed id=%s category=%s code=%s", work.uuid, info.category, work.error_code)
+
+
+def fail_from_record(work: TrackedWork, record: TaskRecord) -> None:
+    """kie.ai accepted the task and then failed it (moderation, busy models...): applied once, under a lock."""
+    info = record.failure
+    with transaction.atomic():
+        locked = type(work).objects.select_for_update().get(pk=work.pk)
+        if locked.status != Status.RUNNING:
+            return
+        locked.record_failure(
+            category=str(info.category),
+            message=info.message,
+            next_step=info.next_step,
+            code=record.error_code,
+            upstream_message=record.error_message or "",
+            transient=info.transient,
+        )
+        locked.save()
+    log.info("failed upstream id=%s code=%s", work.uuid, record.error_code)
+
+
+def mark_unconfirmed(work: TrackedWork, upstream_message: str = "") -> None:
+    work.record_failure(
+        category=str(kie_errors.Category.UNKNOWN),
+        message=UNCONFIRMED_MESSAGE,
+        next_step=UNCONFIRMED_NEXT_STEP,
+        upstream_message=upstream_message,
+        status=Status.UNCONFIRMED,
+    )
+    work.save()
+    log.warning("unconfirmed id=%s", work.uuid)
+
+
+def schedule_refresh(work: TrackedWork, task_name: str, **ids: int) -> None:
+    delay = work.next_poll_delay()
+    type(work).objects.filter(pk=work.pk, status=Status.RUNNING).update(
+        poll_count=F("poll_count") + 1, next_check_at=timezone.now() + timedelta(seconds=delay)
+    )
+    enqueue(task_name, delay, **ids)
+
+
+def mark_finished_upstream(work: TrackedWork, result_urls: list[str], **changes: object) -> bool:
+    """RUNNING to ARCHIVING, once: the caller that wins archives the video."""
+    moved = claim(
+        work,
+        Status.RUNNING,
+        status=Status.ARCHIVING,
+        result_urls=result_urls,
+        actual_credits=F("estimated_credits"),
+        next_check_at=None,
+        **changes,
+    )
+    if moved:
+        log.info("finished upstream id=%s task=%s", work.uuid, work.kie_task_id)
+    return moved
+
+
+def archive_retry_delay(attempts: int) -> float:
+    return min(3600.0, settings.VEOUI_ARCHIVE_RETRY_BASE * 2 ** max(0, attempts - 1))
+
+
+def archive_work(work: TrackedWork, task_name: str, **ids: int) -> None:
+    """Copy the finished video into our own storage at once: kie.ai's links expire. Retried until it works
+    or kie.ai's copy is gone (after 14 days)."""
+    model = type(work)
+    attempts = work.archive_attempts
+    taken = model.objects.filter(pk=work.pk, archive_attempts=attempts, video="", archive_gone=False).update(
+        archive_attempts=attempts + 1
+    )
+    if not taken or not work.result_urls:
+        return
+    url = work.result_urls[0]
+    name = f"{work.uuid.hex}.mp4"
+    try:
+        saved = archive.archive_video(url, name)
+    except archive.ArchiveError as error:
+        saved = None
+        reason = str(error)
+        # kie.ai's links sometimes die long before 14 days; its download-url endpoint hands out a fresh one.
+        try:
+            with get_client() as client:
+                saved = archive.archive_video(client.download_url(url), name)
+        except (kie_errors.KieError, archive.ArchiveError) as second:
+            reason = f"{reason}; fresh link: {second}"
+    now = timezone.now()
+    finished_at = work.finished_at or now
+    if saved is None:
+        gone = now > work.expires_at
+        delay = archive_retry_delay(attempts + 1)
+        model.objects.filter(pk=work.pk, status__in=[Status.ARCHIVING, Status.SUCCEEDED]).update(
+            status=Status.SUCCEEDED,
+            finished_at=finished_at,
+            archive_gone=gone,
+            next_check_at=None if gone else now + timedelta(seconds=delay),
+        )
+        log.warning("archive failed id=%s attempt=%d reason=%s", work.uuid, attempts + 1, reason)
+        if not gone:
+            enqueue(task_name, delay, **ids)
+        return
+    model.objects.filter(pk=work.pk).update(
+        status=Status.SUCCEEDED,
+        video=saved.video_name,
+        poster=saved.poster_name or "",
+        video_sha256=saved.sha256,
+        video_size=saved.size,
+        finished_at=finished_at,
+        next_check_at=None,
+    )
+    log.info("archived id=%s bytes=%s sha256=%s", work.uuid, saved.size, saved.sha256[:12])
+
+
+def retry_archive_now(work: TrackedWork, task_name: str, **ids: int) -> None:
+    """The member asked: try again at once (the automatic retries go on regardless)."""
+    if work.is_only_on_kie and not work.archive_gone:
+        enqueue(task_name, **ids)
+
+
+# --- generations (worker) ---------------------------------------------------------------------------------
 
 
 def submit(generation_id: int) -> None:
     """Upload the pictures and send the generate request, exactly once."""
-    claimed = Generation.objects.filter(pk=generation_id, status=Status.QUEUED).update(
-        status=Status.SUBMITTING,
-        claimed_by=worker_state.worker_id(),
-        submit_attempts=F("submit_attempts") + 1,
-        next_check_at=None,
-    )
-    if not claimed:
-        return
     generation = Generation.objects.get(pk=generation_id)
+    if not claim(generation, Status.QUEUED, status=Status.SUBMITTING, submit_attempts=F("submit_attempts") + 1):
+        return
+    generation.refresh_from_db()
     with get_client() as client:
         send(generation, client)
 
 
 def send(generation: Generation, client: KieClient) -> None:
+    ids = {"generation_id": generation.pk}
     try:
         image_urls = upload_inputs(generation, client)
     except kie_errors.KieError as error:
-        # Uploads cost nothing, so any upload trouble short of a refusal is simply retried.
-        if isinstance(error, kie_errors.Refused):
+        # Uploads cost nothing, so any upload trouble that may pass is simply retried; a lasting refusal
+        # (a bad key, a picture kie.ai won't take) is the member's to see.
+        if isinstance(error, kie_errors.Refused) and not error.transient:
             fail(generation, error.failure, error)
         else:
-            requeue(generation, error)
+            requeue(generation, error, "submit_generation", **ids)
         return
 
-    generation.generate_sent_at = timezone.now()
-    generation.save(update_fields=["generate_sent_at"])
+    generation.request_sent_at = timezone.now()
+    generation.save(update_fields=["request_sent_at"])
     request = GenerateRequest(
         prompt=generation.prompt,
         model=generation.model,
@@ -159,12 +331,13 @@ def send(generation: Generation, client: KieClient) -> None:
     try:
         task_id = client.generate(request)
     except kie_errors.NotAccepted as error:
-        requeue(generation, error)
+        requeue(generation, error, "submit_generation", **ids)
     except kie_errors.Refused as error:
         fail(generation, error.failure, error)
     except kie_errors.UnknownOutcome as error:
         mark_unconfirmed(generation, error.upstream_message)
     else:
+        note_kie_success()
         now = timezone.now()
         generation.kie_task_id = task_id
         generation.status = Status.RUNNING
@@ -172,9 +345,10 @@ def send(generation: Generation, client: KieClient) -> None:
         generation.next_check_at = now + timedelta(seconds=settings.VEOUI_POLL_INTERVAL)
         generation.error_category = ""
         generation.error_message = ""
+        generation.error_transient = False
         generation.save()
         log.info("generation submitted id=%s task=%s", generation.uuid, task_id)
-        enqueue_refresh(generation, settings.VEOUI_POLL_INTERVAL)
+        enqueue("refresh_generation", settings.VEOUI_POLL_INTERVAL, **ids)
 
 
 def upload_inputs(generation: Generation, client: KieClient) -> list[str]:
@@ -188,65 +362,11 @@ def upload_inputs(generation: Generation, client: KieClient) -> list[str]:
             with image.file.open("rb") as handle:
                 name = f"{generation.uuid.hex}-{image.position}{Path(image.file.name).suffix.lower()}"
                 uploaded = client.upload_stream(handle, upload_path="veoui/inputs", file_name=name)
+            note_kie_success()
             image.uploaded_url = uploaded.download_url
             image.save(update_fields=["uploaded_url"])
         urls.append(image.uploaded_url)
     return urls
-
-
-def retry_delay(attempts: int) -> float:
-    return min(300.0, 5.0 * 2 ** (attempts - 1))
-
-
-def requeue(generation: Generation, error: kie_errors.KieError) -> None:
-    """kie.ai certainly did not take it: wait and send again, unless it has been refused for too long."""
-    if generation.submit_attempts >= MAX_SUBMIT_ATTEMPTS:
-        fail(generation, error.failure, error)
-        return
-    delay = retry_delay(generation.submit_attempts)
-    generation.status = Status.QUEUED
-    generation.generate_sent_at = None
-    generation.claimed_by = ""
-    generation.next_check_at = timezone.now() + timedelta(seconds=delay)
-    generation.record_failure(
-        category=str(error.category),
-        message=WAITING_FOR_KIE,
-        code=error.code,
-        upstream_message=error.upstream_message,
-        transient=True,
-        status=Status.QUEUED,
-    )
-    generation.save()
-    log.info("generation requeued id=%s code=%s delay=%ss", generation.uuid, error.code, delay)
-    enqueue_submit(generation, delay)
-
-
-def fail(generation: Generation, info: kie_errors.FailureInfo, error: kie_errors.KieError | None = None) -> None:
-    generation.record_failure(
-        category=str(info.category),
-        message=info.message,
-        next_step=info.next_step,
-        code=error.code if error else None,
-        upstream_message=error.upstream_message if error else "",
-        transient=info.transient,
-    )
-    generation.save()
-    log.info("generation failed id=%s category=%s code=%s", generation.uuid, info.category, generation.error_code)
-
-
-def mark_unconfirmed(generation: Generation, upstream_message: str = "") -> None:
-    generation.record_failure(
-        category=str(kie_errors.Category.UNKNOWN),
-        message=_(
-            "kie.ai did not answer in time, so veoui can't tell whether it started this video. "
-            "It has not been sent again, so you won't pay twice by accident."
-        ),
-        next_step=_("Send it again (this may cost a second time), or give up on it."),
-        upstream_message=upstream_message,
-        status=Status.UNCONFIRMED,
-    )
-    generation.save()
-    log.warning("generation unconfirmed id=%s", generation.uuid)
 
 
 def refresh(generation_id: int) -> None:
@@ -262,101 +382,48 @@ def refresh(generation_id: int) -> None:
         if generation.poll_deadline_passed():
             fail(generation, error.failure, error)
         else:
-            schedule_refresh(generation)
+            schedule_refresh(generation, "refresh_generation", generation_id=generation.pk)
         return
+    note_kie_success()
     apply_record(generation, record)
 
 
-def schedule_refresh(generation: Generation) -> None:
-    delay = generation.next_poll_delay()
-    Generation.objects.filter(pk=generation.pk, status=Status.RUNNING).update(
-        poll_count=F("poll_count") + 1, next_check_at=timezone.now() + timedelta(seconds=delay)
-    )
-    enqueue_refresh(generation, delay)
-
-
 def apply_record(generation: Generation, record: TaskRecord) -> None:
-    """Apply record-info's verdict once: the conditional update lets only one caller move the row on."""
+    """Apply record-info's verdict once."""
     if record.status == "pending":
         if generation.poll_deadline_passed():
-            fail(
-                generation,
-                kie_errors.FailureInfo(
-                    kie_errors.Category.KIE_ERROR,
-                    _("kie.ai has been working on this video for much longer than usual and never finished it."),
-                    kie_errors.TRY_LATER,
-                    True,
-                ),
-            )
+            fail(generation, NEVER_FINISHED)
         else:
-            schedule_refresh(generation)
-        return
-    if record.status == "failed":
-        info = record.failure
-        with transaction.atomic():
-            locked = Generation.objects.select_for_update().get(pk=generation.pk)
-            if locked.status != Status.RUNNING:
-                return
-            locked.record_failure(
-                category=str(info.category),
-                message=info.message,
-                next_step=info.next_step,
-                code=record.error_code,
-                upstream_message=record.error_message or "",
-                transient=info.transient,
-            )
-            locked.save()
-        log.info("generation failed upstream id=%s code=%s", generation.uuid, record.error_code)
-        return
-    moved = Generation.objects.filter(pk=generation.pk, status=Status.RUNNING).update(
-        status=Status.ARCHIVING,
-        claimed_by=worker_state.worker_id(),
-        result_urls=list(record.full_result_urls or record.result_urls),
+            schedule_refresh(generation, "refresh_generation", generation_id=generation.pk)
+    elif record.status == "failed":
+        fail_from_record(generation, record)
+    elif mark_finished_upstream(
+        generation,
+        list(record.full_result_urls or record.result_urls),
         result_seed=record.seeds[0] if record.seeds else None,
         has_audio=record.has_audio[0] if record.has_audio else None,
         resolution=record.resolution or "",
-        actual_credits=F("estimated_credits"),
-        next_check_at=None,
-    )
-    if moved:
-        log.info("generation finished upstream id=%s task=%s", generation.uuid, generation.kie_task_id)
-        archive_generation(generation.pk)
+    ):
+        generation.refresh_from_db()
+        archive_work(generation, "archive_generation", generation_id=generation.pk)
 
 
 def archive_generation(generation_id: int) -> None:
-    """Copy the finished video into our storage at once: kie.ai's links expire."""
     generation = Generation.objects.get(pk=generation_id)
-    if generation.status != Status.ARCHIVING or not generation.result_urls:
-        return
-    try:
-        saved = archive.archive_video(generation.result_urls[0], f"{generation.uuid.hex}.mp4")
-    except archive.ArchiveError as error:
-        log.warning("archive failed id=%s reason=%s", generation.uuid, error)
-        Generation.objects.filter(pk=generation.pk, status=Status.ARCHIVING).update(
-            status=Status.SUCCEEDED,
-            finished_at=timezone.now(),
-            archive_attempts=F("archive_attempts") + 1,
-        )
-        return
-    Generation.objects.filter(pk=generation.pk, status=Status.ARCHIVING).update(
-        status=Status.SUCCEEDED,
-        video=saved.video_name,
-        poster=saved.poster_name or "",
-        video_sha256=saved.sha256,
-        video_size=saved.size,
-        finished_at=timezone.now(),
-        archive_attempts=F("archive_attempts") + 1,
-    )
-    log.info("generation archived id=%s bytes=%s", generation.uuid, saved.size)
+    if generation.status in (Status.ARCHIVING, Status.SUCCEEDED):
+        archive_work(generation, "archive_generation", generation_id=generation.pk)
+
+
+# --- the member's choices -----------------------------------------------------------------------------------
 
 
 def resubmit(generation: Generation) -> None:
     """The member chose to send an unconfirmed generation again, accepting that it may cost twice."""
     updated = Generation.objects.filter(pk=generation.pk, status=Status.UNCONFIRMED).update(
-        status=Status.QUEUED, generate_sent_at=None, claimed_by="", submit_attempts=0, next_check_at=timezone.now()
+        status=Status.QUEUED, request_sent_at=None, claimed_by="", submit_attempts=0, next_check_at=timezone.now()
     )
     if updated:
-        enqueue_submit(generation)
+        enqueue("submit_generation", generation_id=generation.pk)
 
 
 def dismiss(generation: Generation) -> None:
@@ -365,37 +432,81 @@ def dismiss(generation: Generation) -> None:
     )
 
 
-def take_over(generation: Generation, **changes: object) -> bool:
+# --- recovery -----------------------------------------------------------------------------------------------
+
+
+def take_over(work: TrackedWork, **changes: object) -> bool:
     """Move a dead worker's row on, unless someone else already did."""
-    rows = Generation.objects.filter(pk=generation.pk, status=generation.status, claimed_by=generation.claimed_by)
+    rows = type(work).objects.filter(pk=work.pk, status=work.status, claimed_by=work.claimed_by)
     return rows.update(**changes) == 1
 
 
-def recover() -> int:
-    """Pick up every unfinished generation whose worker died or whose next step was lost. Returns how many."""
+def recover_model(model: type[TrackedWork], tasks: dict[str, str], id_name: str) -> int:
+    """Pick up every unfinished row of ``model`` whose worker died or whose next step was lost."""
     now = timezone.now()
     live = worker_state.live_worker_ids()
+    # A row this far past its next check has lost its task chain (a crash) and is picked up again.
+    overdue = now - timedelta(seconds=settings.VEOUI_ORPHAN_SECONDS)
     count = 0
-    overdue = now - ORPHAN_AFTER
-    for generation in Generation.objects.filter(status=Status.QUEUED, next_check_at__lt=overdue):
-        Generation.objects.filter(pk=generation.pk, status=Status.QUEUED).update(next_check_at=now)
-        enqueue_submit(generation)
+
+    def again(work: TrackedWork, task_name: str) -> None:
+        nonlocal count
         count += 1
-    for generation in Generation.objects.filter(status=Status.RUNNING, next_check_at__lt=overdue):
-        Generation.objects.filter(pk=generation.pk, status=Status.RUNNING).update(next_check_at=now)
-        enqueue_refresh(generation)
-        count += 1
-    for generation in Generation.objects.filter(status=Status.SUBMITTING).exclude(claimed_by__in=live):
-        if generation.generate_sent_at is not None:
-            mark_unconfirmed(generation)
-        elif take_over(generation, status=Status.QUEUED, claimed_by="", next_check_at=now):
-            # The worker died before the generate request left: sending it now is the first and only time.
-            enqueue_submit(generation)
-        count += 1
-    for generation in Generation.objects.filter(status=Status.ARCHIVING).exclude(claimed_by__in=live):
-        if take_over(generation, claimed_by=worker_state.worker_id()):
-            archive_generation(generation.pk)
-        count += 1
-    if count:
-        log.info("recovery picked up %d generation(s)", count)
+        enqueue(task_name, **{id_name: work.pk})
+
+    for work in model.objects.filter(status=Status.QUEUED, next_check_at__lt=overdue):
+        if take_over(work, next_check_at=now):
+            again(work, tasks["submit"])
+    for work in model.objects.filter(status=Status.RUNNING, next_check_at__lt=overdue):
+        if take_over(work, next_check_at=now):
+            again(work, tasks["refresh"])
+    for work in model.objects.filter(status=Status.SUBMITTING).exclude(claimed_by__in=live):
+        if work.request_sent_at is not None and work.kie_task_id == "":
+            # The paid request may have reached kie.ai: never send it again without the member's say.
+            if take_over(work, claimed_by=""):
+                mark_unconfirmed(work)
+                count += 1
+        elif take_over(work, status=Status.QUEUED, claimed_by="", next_check_at=now):
+            # The worker died before the request left: sending it now is the first and only time.
+            again(work, tasks["submit"])
+    for work in model.objects.filter(status=Status.ARCHIVING).exclude(claimed_by__in=live):
+        if take_over(work, claimed_by=worker_state.worker_id()):
+            again(work, tasks["archive"])
+    for work in model.objects.filter(
+        status=Status.SUCCEEDED, video="", archive_gone=False, next_check_at__lt=overdue
+    ).exclude(result_urls=[]):
+        if take_over(work, next_check_at=now + timedelta(seconds=archive_retry_delay(work.archive_attempts))):
+            again(work, tasks["archive"])
     return count
+
+
+def recover() -> int:
+    """Everything a crash or restart could have left unfinished is picked up again. Returns how many."""
+    from veoui.studio.models import Rendition
+
+    count = recover_model(
+        Generation,
+        {"submit": "submit_generation", "refresh": "refresh_generation", "archive": "archive_generation"},
+        "generation_id",
+    )
+    count += recover_model(
+        Rendition,
+        {"submit": "submit_rendition", "refresh": "refresh_rendition", "archive": "archive_rendition"},
+        "rendition_id",
+    )
+    if count:
+        log.info("recovery picked up %d item(s)", count)
+    return count
+
+
+def reuse_images(generation: Generation) -> list[ImageInput]:
+    """The pictures of an earlier generation, for a new one with the same settings."""
+    images = []
+    for image in generation.images.all():
+        if image.file:
+            with image.file.open("rb") as handle:
+                content = ContentFile(handle.read(), name=Path(image.file.name).name)
+            images.append(ImageInput(image.position, file=content, width=image.width, height=image.height))
+        else:
+            images.append(ImageInput(image.position, url=image.source_url))
+    return images

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from veoui.studio import services
+from veoui.studio import renditions, services
 
 
 @task()
@@ -18,3 +18,18 @@ def refresh_generation(*, generation_id: int) -> None:
 @task()
 def archive_generation(*, generation_id: int) -> None:
     services.archive_generation(generation_id)
+
+
+@task()
+def submit_rendition(*, rendition_id: int) -> None:
+    renditions.submit(rendition_id)
+
+
+@task()
+def refresh_rendition(*, rendition_id: int) -> None:
+    renditions.refresh(rendition_id)
+
+
+@task()
+def archive_rendition(*, rendition_id: int) -> None:
+    renditions.archive(rendition_id)

@@ -12,5 +12,27 @@ urlpatterns = [
     path("videos/<uuid:public_id>/inputs/<int:position>/", views.input_image, name="input_image"),
     path("videos/<uuid:public_id>/resubmit/", views.generation_resubmit, name="generation_resubmit"),
     path("videos/<uuid:public_id>/dismiss/", views.generation_dismiss, name="generation_dismiss"),
+    path("videos/<uuid:public_id>/archive/", views.generation_archive, name="generation_archive"),
+    path("videos/<uuid:public_id>/retry/", views.generation_retry, name="generation_retry"),
+    path("videos/<uuid:public_id>/renditions/", views.rendition_create, name="rendition_create"),
+    path("renditions/<uuid:public_id>/status/", views.rendition_status, name="rendition_status"),
+    path("renditions/<uuid:public_id>/video.mp4", views.rendition_file, {"kind": "video"}, name="rendition_video"),
+    path("renditions/<uuid:public_id>/poster.jpg", views.rendition_file, {"kind": "poster"}, name="rendition_poster"),
+    path(
+        "renditions/<uuid:public_id>/download/", views.rendition_file, {"kind": "download"}, name="rendition_download"
+    ),
+    path(
+        "renditions/<uuid:public_id>/resubmit/",
+        views.rendition_action,
+        {"action": "resubmit"},
+        name="rendition_resubmit",
+    ),
+    path(
+        "renditions/<uuid:public_id>/dismiss/", views.rendition_action, {"action": "dismiss"}, name="rendition_dismiss"
+    ),
+    path(
+        "renditions/<uuid:public_id>/archive/", views.rendition_action, {"action": "archive"}, name="rendition_archive"
+    ),
     path("hooks/kie/<uuid:public_id>/<str:token>/", callbacks.kie_callback, name="kie_callback"),
+    path("hooks/kie/r/<uuid:public_id>/<str:token>/", callbacks.kie_rendition_callback, name="kie_rendition_callback"),
 ]

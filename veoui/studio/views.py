@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
-from veoui.studio import rules, services
-from veoui.studio.forms import GenerationForm, image_limits_text
+from veoui.studio import renditions, rules, services
+from veoui.studio.forms import GenerationForm, RenditionForm, image_limits_text
 from veoui.studio.media import serve_file
-from veoui.studio.models import Generation, Pricing
+from veoui.studio.models import Generation, Pricing, Rendition
+from veoui.team import budgets
 
 MODES_BY_SLUG = {mode.slug: mode for mode in rules.MODES.values()}
 RECENT_COUNT = 6
@@ -101,6 +102,11 @@ def studio(request: HttpRequest, mode_slug: str = "text") -> HttpResponse:
     except services.DuplicateTokenError:
         messages.error(request, _("This form was already used. It has been reset: check it and press Generate."))
         return redirect("studio", mode_slug=mode.slug)
+    except budgets.OverBudget as refusal:
+        # Shown next to the Generate button; nothing was saved, so the same form can be sent again later.
+        context = {**studio_context(request, form), "over_budget": refusal.message}
+        response = render(request, "studio/studio.html#form" if request.htmx else "studio/studio.html", context)
+        return retarget(reswap(response, "outerHTML"), "#generate-form") if request.htmx else response
     if not request.htmx:
         return redirect("generation", public_id=generation.uuid)
     fresh = GenerationForm(mode=mode.key)
@@ -110,10 +116,20 @@ def studio(request: HttpRequest, mode_slug: str = "text") -> HttpResponse:
     return response if created else reswap(response, "none")
 
 
+def detail_context(generation: Generation) -> dict:
+    return {
+        "generation": generation,
+        "pricing": Pricing.current(),
+        "offers": renditions.offers(generation),
+        "renditions": generation.renditions.all(),
+        "offer_token": uuid.uuid4(),
+    }
+
+
 @require_GET
 def generation_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     generation = get_generation(request, public_id)
-    return render(request, "studio/generation.html", {"generation": generation, "pricing": Pricing.current()})
+    return render(request, "studio/generation.html", detail_context(generation))
 
 
 @require_GET
@@ -151,6 +167,96 @@ def generation_dismiss(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
     generation = get_generation(request, public_id, change=True)
     services.dismiss(generation)
     return status_or_redirect(request, generation)
+
+
+@require_POST
+def generation_archive(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    generation = get_generation(request, public_id, change=True)
+    services.retry_archive_now(generation, "archive_generation", generation_id=generation.pk)
+    messages.info(request, _("veoui is trying to save the video again. This page updates by itself."))
+    return redirect("generation", public_id=generation.uuid)
+
+
+@require_POST
+def generation_retry(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Try again after a failure: a new generation with the same settings, so it costs again (the button says so)."""
+    generation = get_generation(request, public_id, change=True)
+    data = {
+        "submission_token": request.POST.get("submission_token") or uuid.uuid4(),
+        "model": generation.model,
+        "prompt": generation.prompt,
+        "aspect_ratio": generation.aspect_ratio,
+        "seed": generation.seed,
+        "watermark": generation.watermark,
+        "enable_translation": generation.enable_translation,
+    }
+    try:
+        data["submission_token"] = uuid.UUID(str(data["submission_token"]))
+        new, _created = services.create_generation(
+            owner=request.user, mode=generation.mode, data=data, images=services.reuse_images(generation)
+        )
+    except (ValueError, services.DuplicateTokenError):
+        return redirect("generation", public_id=generation.uuid)
+    except budgets.OverBudget as refusal:
+        messages.error(request, refusal.message)
+        return redirect("generation", public_id=generation.uuid)
+    return redirect("generation", public_id=new.uuid)
+
+
+@require_POST
+def rendition_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    generation = get_generation(request, public_id)
+    offers = renditions.offers(generation)
+    form = RenditionForm(request.POST, offers=offers)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("generation", public_id=generation.uuid)
+    try:
+        rendition, _created = renditions.create_rendition(
+            owner=request.user,
+            generation=generation,
+            kind=form.cleaned_data["kind"],
+            token=form.cleaned_data["request_token"],
+            prompt=form.cleaned_data.get("prompt", ""),
+            model=form.cleaned_data.get("model", ""),
+        )
+    except budgets.OverBudget as refusal:
+        messages.error(request, refusal.message)
+        return redirect("generation", public_id=generation.uuid)
+    return redirect(f"{generation.get_absolute_url()}#rendition-{rendition.uuid}")
+
+
+def get_rendition(request: HttpRequest, public_id: uuid.UUID, *, change: bool = False) -> Rendition:
+    rendition = get_object_or_404(Rendition.objects.select_related("generation"), uuid=public_id)
+    get_generation(request, rendition.generation.uuid, change=change)  # the same rules as its generation
+    return rendition
+
+
+@require_GET
+def rendition_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    rendition = get_rendition(request, public_id)
+    return render(request, "studio/generation.html#rendition", {"rendition": rendition})
+
+
+@require_GET
+def rendition_file(request: HttpRequest, public_id: uuid.UUID, kind: str) -> HttpResponse:
+    rendition = get_rendition(request, public_id)
+    if kind == "poster":
+        return serve_file(request, rendition.poster.name)
+    download = f"veoui-{rendition.generation.uuid.hex[:8]}-{rendition.kind}.mp4" if kind == "download" else None
+    return serve_file(request, rendition.video.name, download_name=download)
+
+
+@require_POST
+def rendition_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
+    rendition = get_rendition(request, public_id, change=True)
+    if action == "resubmit":
+        renditions.resubmit(rendition)
+    elif action == "dismiss":
+        renditions.dismiss(rendition)
+    elif action == "archive":
+        services.retry_archive_now(rendition, "archive_rendition", rendition_id=rendition.pk)
+    return redirect(f"{rendition.generation.get_absolute_url()}#rendition-{rendition.uuid}")
 
 
 def status_or_redirect(request: HttpRequest, generation: Generation) -> HttpResponse:

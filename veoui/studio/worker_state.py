@@ -7,10 +7,8 @@ import secrets
 import socket
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
-
-HEARTBEAT_EVERY = 5.0
-ALIVE_WITHIN = timedelta(seconds=30)
 
 _worker_id = ""
 
@@ -32,5 +30,5 @@ def beat() -> None:
 def live_worker_ids() -> list[str]:
     from veoui.studio.models import WorkerHeartbeat
 
-    since = timezone.now() - ALIVE_WITHIN
+    since = timezone.now() - timedelta(seconds=settings.VEOUI_WORKER_TIMEOUT)
     return list(WorkerHeartbeat.objects.filter(seen_at__gte=since).values_list("worker_id", flat=True))

@@ -1,0 +1,196 @@
+"""kie.ai's callbacks: authenticated by token and signature, only a hint, and harmless when repeated."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from tests.conftest import TEST_WEBHOOK_HMAC_KEY
+from tests.studio.test_flow import finished, submit
+from veoui.kie.signing import sign
+from veoui.studio.models import Generation, Status
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kie"
+GENERATION_CALLBACKS = [
+    "callback_success.json",
+    "callback_success_string_urls.json",
+    "callback_failure_policy.json",
+    "callback_failure_internal.json",
+]
+FOUR_K_CALLBACKS = ["callback_4k_camel.json", "callback_4k_snake.json", "callback_4k_failure.json"]
+
+
+def body_for(name: str, task_id: str) -> bytes:
+    body = json.loads((FIXTURES / name).read_text())
+    data = body["data"]
+    data["task_id" if "task_id" in data else "taskId"] = task_id
+    return json.dumps(body).encode()
+
+
+def post(client: Client, url: str, body: bytes, task_id: str = "", key: str = "", timestamp: int | None = None):
+    headers = {}
+    if key:
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        headers = {"X-Webhook-Timestamp": stamp, "X-Webhook-Signature": sign(key, task_id, stamp)}
+    return client.post(url, body, content_type="application/json", headers=headers)
+
+
+@pytest.fixture
+def member(client: Client, worker, django_user_model) -> Client:
+    user = django_user_model.objects.create_user("maya", password="correct-horse-battery")
+    member_client = Client()
+    member_client.force_login(user)
+    return member_client
+
+
+@pytest.fixture
+def running(member, worker, kie, settings) -> Generation:
+    """A generation kie.ai is working on, with status checks far apart so only a callback can hurry it."""
+    settings.VEOUI_POLL_INTERVAL = 60
+    settings.PUBLIC_BASE_URL = "https://video.example.com"
+    kie.control.configure(min_seconds=1, max_seconds=1)
+    generation = submit(member, "text")
+    worker.wait_for(lambda: Generation.objects.get(pk=generation.pk).status == Status.RUNNING)
+    generation.refresh_from_db()
+    time.sleep(1.5)  # kie.ai has finished by now; veoui doesn't know yet
+    return generation
+
+
+def url_of(generation: Generation, token: str | None = None) -> str:
+    return f"/hooks/kie/{generation.uuid}/{token or generation.callback_token}/"
+
+
+def test_it_refuses_a_wrong_token_and_changes_nothing(client, running, kie) -> None:
+    before = len(kie.control.requests("record-info"))
+    response = post(client, url_of(running, "not-the-token"), body_for("callback_success.json", running.kie_task_id))
+    assert response.status_code == 404
+    time.sleep(1)
+    running.refresh_from_db()
+    assert running.status == Status.RUNNING
+    assert len(kie.control.requests("record-info")) == before
+
+
+def test_it_refuses_an_unknown_generation(client, running) -> None:
+    response = post(client, "/hooks/kie/00000000-0000-0000-0000-000000000000/x/", b"{}")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("problem", ["missing", "forged", "stale", "future"])
+def test_it_refuses_a_bad_or_stale_signature(client, running, settings, problem) -> None:
+    settings.KIE_WEBHOOK_HMAC_KEY = TEST_WEBHOOK_HMAC_KEY
+    body = body_for("callback_success.json", running.kie_task_id)
+    if problem == "missing":
+        response = post(client, url_of(running), body)
+    elif problem == "forged":
+        response = post(client, url_of(running), body, running.kie_task_id, key="some-other-key")
+    else:
+        shift = -400 if problem == "stale" else 400
+        stamp = int(time.time()) + shift
+        response = post(client, url_of(running), body, running.kie_task_id, TEST_WEBHOOK_HMAC_KEY, stamp)
+    assert response.status_code == 403
+    running.refresh_from_db()
+    assert running.status == Status.RUNNING
+
+
+def test_it_finishes_at_once_on_a_genuine_signed_callback(client, running, worker, settings) -> None:
+    settings.KIE_WEBHOOK_HMAC_KEY = TEST_WEBHOOK_HMAC_KEY
+    body = body_for("callback_success.json", running.kie_task_id)
+    response = post(client, url_of(running), body, running.kie_task_id, TEST_WEBHOOK_HMAC_KEY)
+    assert response.status_code == 200
+    worker.wait_for(finished(running), timeout=15)  # long before the next scheduled check (60 s)
+    assert running.status == Status.SUCCEEDED and running.video
+
+
+def test_it_trusts_record_info_over_a_lying_callback(client, running, worker) -> None:
+    body = body_for("callback_failure_policy.json", running.kie_task_id)
+    assert post(client, url_of(running), body).status_code == 200
+    worker.wait_for(finished(running), timeout=15)
+    assert running.status == Status.SUCCEEDED  # kie.ai says it succeeded; the callback's "flagged" was a lie
+
+
+def test_it_trusts_record_info_over_a_callback_claiming_success(member, worker, kie, settings, client) -> None:
+    settings.VEOUI_POLL_INTERVAL = 60
+    kie.control.add_fault(
+        "generate",
+        "task_failure",
+        success_flag=3,
+        error_code=400,
+        error_message="Your prompt was flagged by Website as violating content policies.",
+    )
+    generation = submit(member, "text")
+    worker.wait_for(lambda: Generation.objects.get(pk=generation.pk).status == Status.RUNNING)
+    generation.refresh_from_db()
+    time.sleep(1.5)
+    lie = body_for("callback_success.json", generation.kie_task_id)
+    assert post(client, url_of(generation), lie).status_code == 200
+    worker.wait_for(finished(generation), timeout=15)
+    assert generation.status == Status.FAILED and generation.error_category == "content_policy"
+
+
+def test_it_makes_duplicates_and_late_arrivals_harmless(client, running, worker, kie) -> None:
+    body = body_for("callback_success.json", running.kie_task_id)
+    for _ in range(3):
+        assert post(client, url_of(running), body).status_code == 200
+    worker.wait_for(finished(running), timeout=15)
+    assert running.status == Status.SUCCEEDED and running.archive_attempts == 1
+    checks = len(kie.control.requests("record-info"))
+    assert post(client, url_of(running), body).status_code == 200  # after it is all over
+    time.sleep(1)
+    assert len(kie.control.requests("record-info")) == checks
+    assert Generation.objects.get(pk=running.pk).archive_attempts == 1
+
+
+def test_it_ignores_a_callback_about_another_task(client, running, kie) -> None:
+    before = len(kie.control.requests("record-info"))
+    body = body_for("callback_success.json", "0" * 32)
+    assert post(client, url_of(running), body).status_code == 200
+    time.sleep(1)
+    assert len(kie.control.requests("record-info")) == before
+
+
+@pytest.mark.parametrize("name", GENERATION_CALLBACKS)
+def test_it_reads_every_generation_callback_shape(client, running, name) -> None:
+    assert post(client, url_of(running), body_for(name, running.kie_task_id)).status_code == 200
+
+
+def test_it_answers_unreadable_bodies_without_an_error_page(client, running) -> None:
+    response = post(client, url_of(running), b"{not json")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("name", FOUR_K_CALLBACKS)
+def test_it_reads_both_4k_callback_shapes(member, running, worker, client, name, settings) -> None:
+    from veoui.studio.models import Rendition
+
+    settings.VEOUI_UPGRADE_POLL_INTERVAL = 60
+    Generation.objects.filter(pk=running.pk).update(status=Status.SUCCEEDED)
+    rendition = Rendition.objects.create(
+        generation=running,
+        owner=running.owner,
+        kind="4k",
+        request_token="6f1c1b1e-0000-4000-8000-000000000001",
+        kie_task_id=running.kie_task_id,
+        status=Status.RUNNING,
+    )
+    url = f"/hooks/kie/r/{rendition.uuid}/{rendition.callback_token}/"
+    assert post(client, url, body_for(name, running.kie_task_id)).status_code == 200
+    assert post(client, f"/hooks/kie/r/{rendition.uuid}/wrong/", b"{}").status_code == 404
+
+
+def test_it_receives_the_simulators_real_signed_callbacks(live_server, worker, kie, settings, django_user_model):
+    settings.VEOUI_POLL_INTERVAL = 60
+    settings.PUBLIC_BASE_URL = live_server.url
+    settings.KIE_WEBHOOK_HMAC_KEY = TEST_WEBHOOK_HMAC_KEY
+    user = django_user_model.objects.create_user("kim", password="correct-horse-battery")
+    client = Client()
+    client.force_login(user)
+    generation = submit(client, "text")
+    worker.wait_for(finished(generation), timeout=20)  # no scheduled check comes within 60 s: the callback did it
+    assert generation.status == Status.SUCCEEDED
+    deliveries = kie.control.callbacks()
+    assert deliveries and all(d.get("status") == 200 for d in deliveries if "status" in d)
+    assert len(kie.control.requests("record-info")) == 1  # one confirmation after the callback, no polling
