@@ -3,6 +3,8 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from veoui.team.models import Membership, Role
+
 
 class Command(BaseCommand):
     help = "Create the first admin account, with a generated password, when nobody can log in yet."
@@ -12,7 +14,8 @@ class Command(BaseCommand):
         if User.objects.filter(is_active=True).exists():
             return
         password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(username="admin", email="", password=password)
+        user = User.objects.create_superuser(username="admin", email="", password=password)
+        Membership.objects.update_or_create(user=user, defaults={"role": Role.ADMIN})
         self.stdout.write(
             "\nveoui made an admin account for you. Write the password down: it is shown only this once.\n"
             f"    username: admin\n    password: {password}\n"

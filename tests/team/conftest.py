@@ -1,0 +1,88 @@
+"""The team's personas: an admin (Alex), a member (Maya) and an outsider (Otto, who left the team)."""
+
+from __future__ import annotations
+
+import html
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from veoui.studio.models import Generation, Status
+from veoui.team import people
+from veoui.team.models import Role
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(username: str, first_name: str, *, role: str = Role.MEMBER, active: bool = True) -> object:
+    user = get_user_model().objects.create_user(username, password=PASSWORD, first_name=first_name)
+    if role == Role.ADMIN:
+        people.apply_role(user, Role.ADMIN)
+    if not active:
+        user.is_active = False
+        user.save()
+    return user
+
+
+def make_generation(
+    owner: object,
+    credits: int | str,
+    *,
+    status: str = Status.SUCCEEDED,
+    actual: int | str | None = None,
+    created_at: datetime | None = None,
+) -> Generation:
+    """A generation as the studio saves it, without going through kie.ai: for counting spend."""
+    return Generation.objects.create(
+        owner=owner,
+        mode="TEXT_2_VIDEO",
+        model="veo3_fast",
+        prompt="A lighthouse in a storm",
+        aspect_ratio="16:9",
+        submission_token=uuid.uuid4(),
+        status=status,
+        estimated_credits=Decimal(credits),
+        actual_credits=None if actual is None else Decimal(actual),
+        created_at=created_at or timezone.now(),
+    )
+
+
+@pytest.fixture
+def admin(db) -> object:
+    return make_user("alex", "Alex", role=Role.ADMIN)
+
+
+@pytest.fixture
+def member(db) -> object:
+    return make_user("maya", "Maya")
+
+
+@pytest.fixture
+def outsider(db) -> object:
+    return make_user("otto", "Otto", active=False)
+
+
+def text(response: object) -> str:
+    """The page as a person reads it (entities such as &#x27; decoded)."""
+    return html.unescape(response.content.decode())
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client(admin) -> Client:
+    return client_for(admin)
+
+
+@pytest.fixture
+def member_client(member) -> Client:
+    return client_for(member)
