@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -118,6 +119,14 @@ PUBLIC_BASE_URL = env_url("PUBLIC_BASE_URL")
 # --- Generations ------------------------------------------------------------------------------------------
 VEOUI_POLL_INTERVAL = env_float("VEOUI_POLL_INTERVAL", 10.0)
 VEOUI_POLL_DEADLINE = env_float("VEOUI_POLL_DEADLINE", 3600.0)
+VEOUI_UPGRADE_POLL_INTERVAL = env_float("VEOUI_UPGRADE_POLL_INTERVAL", 25.0)
+VEOUI_ARCHIVE_RETRY_BASE = env_float("VEOUI_ARCHIVE_RETRY_BASE", 30.0)
+# Crash recovery: each worker touches its heartbeat this often, is taken for dead after this long without one,
+# sweeps for lost work this often, and a row this long past its next check has lost its task chain.
+VEOUI_HEARTBEAT_SECONDS = env_float("VEOUI_HEARTBEAT_SECONDS", 5.0)
+VEOUI_WORKER_TIMEOUT = env_float("VEOUI_WORKER_TIMEOUT", 30.0)
+VEOUI_SWEEP_SECONDS = env_float("VEOUI_SWEEP_SECONDS", 15.0)
+VEOUI_ORPHAN_SECONDS = env_float("VEOUI_ORPHAN_SECONDS", 60.0)
 VEOUI_UPLOAD_MAX_MB = env_int("VEOUI_UPLOAD_MAX_MB", 10, minimum=1)
 VEOUI_VIDEO_MAX_MB = env_int("VEOUI_VIDEO_MAX_MB", 2048, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
@@ -136,6 +145,7 @@ INSTALLED_APPS = [
     # Before django_tasks_db, so veoui's db_worker (with recovery) overrides the plain one.
     "veoui.core",
     "veoui.studio",
+    "veoui.team",
     "django_tasks_db",
 ]
 
@@ -151,6 +161,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "veoui.team.middleware.TeamMiddleware",  # login throttling; temporary passwords changed first
 ]
 
 ROOT_URLCONF = "veoui.urls"
@@ -242,3 +253,94 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     "loggers": {"django": {"level": "INFO"}, "urllib3": {"level": "WARNING"}},
 }
+
+# --- Running on a server (README: "Running on a server") ---------------------------------------------------
+# HTTPS=true (the default when PUBLIC_BASE_URL starts with https://) says the site is only ever served over
+# HTTPS: cookies are sent over HTTPS only, http:// is redirected, and browsers are told to stick to HTTPS.
+HTTPS = env_bool("HTTPS", PUBLIC_BASE_URL.startswith("https://"))
+# Behind nginx (or a load balancer) that terminates TLS: trust its X-Forwarded-Proto header. Only right when
+# every request comes through that proxy, which must set the header itself (veoui/deploy/nginx.conf does).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+# Load balancers check /health/ over plain HTTP on the private network: no redirect for them.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+# Covers the names under veoui's own host (*.video.example.com), not its siblings.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Joining the browsers' HSTS preload list binds a whole domain for months: a decision for the admin
+# (SECURE_HSTS_PRELOAD=true), so `check --deploy` does not nag about it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# The worker deletes finished task rows (the queue's history) older than this, about once an hour.
+VEOUI_TASK_RESULTS_KEEP_DAYS = env_int("VEOUI_TASK_RESULTS_KEEP_DAYS", 14, minimum=1)
+
+# `collectstatic` writes the compressed, hashed static files here; whitenoise serves them (or nginx, see deploy/).
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or STATIC_ROOT)
+
+# Uploads: Django keeps at most DATA_UPLOAD_MAX_MEMORY_SIZE of form fields in memory; pictures are checked one by
+# one against VEOUI_UPLOAD_MAX_MB. A whole request (the studio form with its three pictures) may be at most
+# VEOUI_REQUEST_MAX_MB: anything larger is refused with 413 before Django reads it. Keep nginx's
+# client_max_body_size the same.
+VEOUI_REQUEST_MAX_MB = env_int("VEOUI_REQUEST_MAX_MB", 3 * VEOUI_UPLOAD_MAX_MB + 2, minimum=1)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "veoui.core.middleware.RequestSizeLimitMiddleware",
+)
+
+# --- Content Security Policy ------------------------------------------------------------------------------
+# Scripts only from veoui itself and only with this response's nonce; no inline styles or event handlers
+# anywhere (htmx is told not to inject its indicator style nor to evaluate code, see templates/base.html).
+# Pictures pasted as web addresses and kie.ai's own video links (shown until the copy is archived) are https:.
+_media_sources = [CSP.SELF, "blob:", "https:"]
+if DEMO_MODE:
+    _media_sources.append(KIE_API_BASE_URL)  # the bundled simulator's files, on http://127.0.0.1
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [*_media_sources, "data:"],
+    "media-src": _media_sources,
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "upgrade-insecure-requests": HTTPS,
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+
+# --- Media on S3-compatible storage (README: "Media on S3-compatible storage") ---------------------------
+# With S3_BUCKET set, pictures and archived videos go to that bucket instead of MEDIA_ROOT. Members still get
+# them through veoui's own views (access checked on every request, ranges streamed from the bucket), so the
+# bucket stays private and needs no public address.
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    _s3_key_id, _s3_secret = env_str("S3_ACCESS_KEY_ID"), env_str("S3_SECRET_ACCESS_KEY")
+    if bool(_s3_key_id) != bool(_s3_secret):
+        raise ImproperlyConfigured("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together.")
+    _s3_style = env_str("S3_ADDRESSING_STYLE", "auto").lower()
+    if _s3_style not in {"auto", "path", "virtual"}:
+        raise ImproperlyConfigured(f"S3_ADDRESSING_STYLE must be auto, path or virtual, not {_s3_style!r}.")
+    STORAGES["default"] = {
+        "BACKEND": "veoui.core.storage.S3MediaStorage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_url("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            # Unset: boto3's usual sources (AWS_* variables, ~/.aws, an instance role).
+            "access_key": _s3_key_id or None,
+            "secret_key": _s3_secret or None,
+            "location": env_str("S3_PREFIX").strip("/"),
+            "addressing_style": None if _s3_style == "auto" else _s3_style,
+        },
+    }

@@ -2,6 +2,7 @@
 
 A heartbeat tells live workers from dead ones, and the recovery sweep, at start and then every few seconds,
 picks up every generation whose worker died or whose next step was lost, so a crash or restart loses nothing.
+About once an hour it also deletes old finished task rows (`veoui.core.maintenance`).
 """
 
 import logging
@@ -9,29 +10,35 @@ import os
 import threading
 import time
 
+from django.conf import settings
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
+from veoui.core import maintenance
 from veoui.studio import services, worker_state
+from veoui.team import balance as team_balance
 
 log = logging.getLogger("veoui.worker")
-
-SWEEP_EVERY = 15.0
 
 
 def housekeeping(stop: threading.Event) -> None:
     last_sweep = 0.0
+    last_prune = -maintenance.PRUNE_EVERY  # the clock may start near zero: prune at start, then hourly
     while not stop.is_set():
         try:
             worker_state.beat()
-            if time.monotonic() - last_sweep >= SWEEP_EVERY:
+            if time.monotonic() - last_sweep >= settings.VEOUI_SWEEP_SECONDS:
                 services.recover()
                 last_sweep = time.monotonic()
+            if time.monotonic() - last_prune >= maintenance.PRUNE_EVERY:
+                last_prune = time.monotonic()
+                maintenance.prune_task_results()
+            team_balance.schedule_refresh()  # kie.ai's balance for the header: one worker enqueues it every 5 min
         except Exception:
             log.exception("housekeeping failed; trying again shortly")
         finally:
             close_old_connections()
-        stop.wait(worker_state.HEARTBEAT_EVERY)
+        stop.wait(settings.VEOUI_HEARTBEAT_SECONDS)
 
 
 class Command(DatabaseWorkerCommand):

@@ -35,7 +35,16 @@ class Command(BaseCommand):
                     )
                 )
             children = [
-                subprocess.Popen([bin_dir / "gunicorn", "veoui.wsgi", "--bind", f"{host}:{port}", "--threads", "4"]),
+                subprocess.Popen(
+                    [
+                        bin_dir / "gunicorn",
+                        "-c",
+                        "veoui/gunicorn.conf.py",
+                        "veoui.wsgi",
+                        "--bind",
+                        f"{host}:{port}",
+                    ]
+                ),
                 subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-reload"]),
             ]
             self.print_welcome(host, port)

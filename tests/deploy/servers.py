@@ -1,0 +1,103 @@
+"""veoui's shipped processes (the Procfile's commands, gunicorn's shipped configuration) as test subprocesses."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
+
+from veoui.kie.simulator.process import RunningSimulator
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def procfile() -> dict[str, list[str]]:
+    """The Procfile's commands, with `python` and `gunicorn` taken from this virtualenv."""
+    commands = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, command = line.partition(":")
+            argv = shlex.split(command)
+            argv[0] = sys.executable if argv[0] == "python" else str(BIN / argv[0])
+            commands[name.strip()] = argv
+    return commands
+
+
+def database_environment() -> dict[str, str]:
+    """The test database pytest-django made, as the variables a server process reads."""
+    config = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return {"SQLITE_PATH": str(config["NAME"])}
+    password = f":{quote(config['PASSWORD'])}" if config["PASSWORD"] else ""
+    host = f"{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 5432}"
+    return {"DATABASE_URL": f"postgres://{quote(config['USER'])}{password}@{host}/{config['NAME']}"}
+
+
+def server_environment(kie: RunningSimulator, media_root: Path, **extra: str) -> dict[str, str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(
+            ("KIE_", "DATABASE_URL", "SQLITE_PATH", "S3_", "DEBUG", "WEB_", "HOST", "PORT", "DJANGO_ALLOW_ASYNC")
+        )
+    }
+    environment.update(
+        KIE_API_KEY=kie.api_key,
+        KIE_API_BASE_URL=kie.url,
+        KIE_UPLOAD_BASE_URL=kie.url,
+        KIE_READ_TIMEOUT="3",
+        VEOUI_POLL_INTERVAL="0.3",
+        MEDIA_ROOT=str(media_root),
+        PYTHONUNBUFFERED="1",
+        **database_environment(),
+        **extra,
+    )
+    return environment
+
+
+@contextmanager
+def running(argv: list[str], environment: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """A child process whose output goes to ``log``; stopped with SIGTERM (then SIGKILL) afterwards."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(argv, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def wait_for(condition: Callable[[], object], timeout: float, what: str, log: Path | None = None) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    tail = log.read_text(errors="replace")[-3000:] if log else ""
+    raise AssertionError(f"{what}: not within {timeout} s\n{tail}")
+
+
+def listening_address(log: Path) -> str:
+    """The address gunicorn says it listens at (it was started on port 0: any free port)."""
+
+    def found() -> str | None:
+        match = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", log.read_text(errors="replace"))
+        return match.group(1) if match else None
+
+    return wait_for(found, 30, "gunicorn listening", log)
