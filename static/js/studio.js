@@ -33,7 +33,8 @@
       const checked = form.querySelector('input[name="model"]:checked');
       const target = form.querySelector("[data-cost-credits]");
       if (!checked || !target) return;
-      const credits = config.pricing.models[checked.value];
+      const count = Number(form.elements.count ? form.elements.count.value : 1) || 1;
+      const credits = config.pricing.models[checked.value] * count;
       const usd = (credits * config.pricing.usdPerCredit).toFixed(2);
       target.textContent = format(labels.credits, { credits: credits, usd: usd });
     }
@@ -277,7 +278,7 @@
       if (!validate()) event.preventDefault();
     });
     form.addEventListener("change", (event) => {
-      if (event.target.name === "model") updateCost();
+      if (event.target.name === "model" || event.target.name === "count") updateCost();
       if (event.target.name === "aspect_ratio") updateAutoHint();
     });
     prompt.addEventListener("input", () => {

@@ -11,3 +11,64 @@
     document.querySelectorAll("[hx-trigger^='every']").forEach((element) => window.htmx.trigger(element, "refresh"));
   });
 })();
+
+// Copy buttons (the seed on a video's page): no inline handlers, the page's policy forbids them.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button || !navigator.clipboard) return;
+  navigator.clipboard.writeText(button.dataset.copy).then(() => {
+    const label = button.textContent;
+    button.textContent = button.dataset.copied;
+    setTimeout(() => { button.textContent = label; }, 2000);
+  });
+});
+
+// The tab title counts your videos in the making ("(2) veoui"); when one ends, a browser notification (once you
+// allowed it: asked on your first Generate, never on page load) links to it. Polls only while something runs.
+(function () {
+  "use strict";
+  const url = document.body && document.body.dataset.notifyUrl;
+  if (!url) return;
+  const baseTitle = document.title;
+  const POLL_MS = 3000;
+  let seen = [];
+  let timer = null;
+
+  function notify(item) {
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    const note = new Notification(item.title, { body: item.body, tag: item.url });
+    note.onclick = () => { window.focus(); window.location.href = item.url; };
+  }
+
+  function check() {
+    timer = null;
+    const query = seen.length ? "?seen=" + encodeURIComponent(seen.join(",")) : "";
+    fetch(url + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((data) => {
+        if (!data) return;
+        document.title = data.running > 0 ? "(" + data.running + ") " + baseTitle : baseTitle;
+        data.ended.forEach(notify);
+        seen = data.ids;
+        if (data.running > 0) schedule(POLL_MS);
+      })
+      .catch(() => schedule(POLL_MS * 3));
+  }
+
+  function schedule(delay) {
+    if (timer === null) timer = setTimeout(check, delay);
+  }
+
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest("#generate-form button[type=submit], [data-asks-notifications]")) return;
+    if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
+  });
+  // A new video was just asked for: look again shortly, even if nothing was running before.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.elt && event.detail.elt.id === "generate-form") {
+      if (timer !== null) { clearTimeout(timer); timer = null; }
+      schedule(300);
+    }
+  });
+  check();
+})();

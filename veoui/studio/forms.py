@@ -102,6 +102,17 @@ class GenerationForm(forms.Form):
         error_messages={"max_length": _("Keep the watermark under %(limit_value)d characters.")},
     )
     enable_translation = forms.BooleanField(label=_("Translate prompt to English"), required=False, initial=True)
+    count = forms.TypedChoiceField(
+        label=_("How many"),
+        choices=[(n, str(n)) for n in range(1, rules.MAX_VARIATIONS + 1)],
+        coerce=int,
+        required=False,
+        initial=1,
+        empty_value=1,
+    )
+    visibility = forms.ChoiceField(
+        label=_("Visible to"), choices=[("team", _("Team")), ("private", _("Only me"))], required=False, initial="team"
+    )
 
     def __init__(self, *args: object, mode: str, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -129,6 +140,10 @@ class GenerationForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("submission_token", uuid.uuid4())
             self.initial.setdefault("enable_translation", True)
+            self.initial.setdefault("visibility", "team")
+
+    def clean_visibility(self) -> str:
+        return self.cleaned_data.get("visibility") or "team"
 
     def clean_prompt(self) -> str:
         prompt = " ".join(self.cleaned_data["prompt"].split())
@@ -190,6 +205,9 @@ class GenerationForm(forms.Form):
                         f"image_url_{slot}", gettext("That isn't a web address. It should start with https://")
                     )
                     continue
+                if refusal := refuse_private_address(url):
+                    self.add_error(f"image_url_{slot}", refusal)
+                    continue
                 images.append(ImageInput(len(images), url=url))
         return images
 
@@ -236,3 +254,46 @@ class RenditionForm(forms.Form):
                 data["model"] = rules.FAST
             data["prompt"] = prompt
         return data
+
+
+def refuse_private_address(url: str) -> str:
+    """A plain refusal when a pasted address points into a private network, else "".
+
+    veoui never fetches these addresses itself; kie.ai does. Refusing private, loopback and link-local targets
+    keeps the form from being used to point a fetcher at this server's own network (the simulator's address in
+    demo mode and VEOUI_ALLOWED_IMAGE_HOSTS aside). A name that does not resolve here is left to kie.ai.
+    """
+    import ipaddress
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import TimeoutError as ResolveTimeout
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").strip("[]").lower(), parts.port
+    except ValueError:
+        return gettext("That isn't a web address. It should start with https://")
+    allowed = {h.lower() for h in settings.VEOUI_ALLOWED_IMAGE_HOSTS}
+    if settings.DEMO_MODE:
+        allowed.add(urlsplit(settings.KIE_API_BASE_URL).netloc.lower())
+    if not host or host in allowed or (port is not None and f"{host}:{port}" in allowed):
+        return ""
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        pool = ThreadPoolExecutor(max_workers=1)
+        try:
+            infos = pool.submit(socket.getaddrinfo, host, port or 443).result(timeout=2.0)
+            addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        except (OSError, ResolveTimeout, ValueError, UnicodeError):
+            return ""
+        finally:
+            pool.shutdown(wait=False)
+    for address in addresses:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        # Not globally reachable covers private, loopback, link-local, reserved, shared and unspecified ranges.
+        if not address.is_global or address.is_multicast:
+            return gettext("kie.ai can't reach pictures on a private network. Use a public address or upload the file.")
+    return ""

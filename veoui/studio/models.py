@@ -194,6 +194,12 @@ class Generation(TrackedWork):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generations")
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.TEAM)
+    # Variations made together ("How many" above 1) share a group; a single video has none.
+    group = models.UUIDField(null=True, blank=True, db_index=True)
+    # When the owner was emailed that it finished (claimed with a conditional UPDATE: at most once).
+    owner_notified_at = models.DateTimeField(null=True, blank=True)
+    # Deleted by its owner or an admin: files gone, hidden everywhere, but still counted in the month's spend.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     mode = models.CharField(max_length=40, choices=[(m.key, m.label) for m in rules.MODES.values()])
     model = models.CharField(max_length=20, choices=[(m.key, m.label) for m in rules.MODELS.values()])
@@ -210,13 +216,25 @@ class Generation(TrackedWork):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_check_at"]), models.Index(fields=["owner", "-created_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_check_at"]),
+            models.Index(fields=["owner", "-created_at"]),
+            # The gallery: the team's videos newest first, and the same filtered by status.
+            models.Index(fields=["visibility", "-created_at"], name="gallery_visible"),
+            models.Index(fields=["status", "-created_at"], name="gallery_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()}: {self.prompt[:40]}"
 
     def get_absolute_url(self) -> str:
         return reverse("generation", args=[self.uuid])
+
+    def siblings(self) -> models.QuerySet[Generation]:
+        """The other variations made together with this one (none for a single video)."""
+        if self.group is None:
+            return Generation.objects.none()
+        return Generation.objects.filter(group=self.group, deleted_at__isnull=True).exclude(pk=self.pk)
 
     @property
     def mode_rules(self) -> rules.Mode:
@@ -232,6 +250,11 @@ class Generation(TrackedWork):
         if self.status == Status.QUEUED and self.error_transient:
             return str(_("Waiting for kie.ai"))
         if self.status == Status.QUEUED:
+            from veoui.studio.fairuse import ahead_of
+
+            ahead = ahead_of(self)
+            if ahead:
+                return str(_("Queued: %(n)s ahead of yours") % {"n": ahead})
             return str(_("Queued: starting in a moment"))
         if self.status == Status.RUNNING:
             minutes = max(1, round(self.typical_seconds / 60))
@@ -332,3 +355,20 @@ class Rendition(TrackedWork):
         if self.kind == self.Kind.EXTEND:
             return settings.VEOUI_POLL_INTERVAL
         return settings.VEOUI_UPGRADE_POLL_INTERVAL
+
+
+class SubmitLimiter(models.Model):
+    """One row, locked while a slot is taken: serialises slot-taking across worker processes (see fairuse.py)."""
+
+    def __str__(self) -> str:
+        return "kie.ai submission limiter"
+
+
+class SubmitSlot(models.Model):
+    """One new video sent to kie.ai (or about to be): counted over the last window of kie.ai's rate limit."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    taken_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"slot of {self.owner_id} at {self.taken_at:%H:%M:%S.%f}"

@@ -9,12 +9,16 @@ extensions) follow the same discipline in ``renditions.py`` and share the helper
 from __future__ import annotations
 
 import logging
+import random
+import secrets
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -25,7 +29,7 @@ from veoui.core.kie_contact import note_kie_success
 from veoui.kie import errors as kie_errors
 from veoui.kie.client import KieClient, get_client
 from veoui.kie.records import GenerateRequest, TaskRecord
-from veoui.studio import archive, rules, worker_state
+from veoui.studio import archive, fairuse, rules, worker_state
 from veoui.studio.forms import ImageInput
 from veoui.studio.models import Generation, InputImage, Pricing, Status, TrackedWork
 from veoui.team import budgets
@@ -57,10 +61,30 @@ class DuplicateTokenError(Exception):
 # --- creating (web) -------------------------------------------------------------------------------------
 
 
+def variation_seeds(seed: int | None, count: int) -> list[int | None]:
+    """Distinct seeds for ``count`` videos: seed, seed+1... from a given one, else random ones (kie.ai picks one
+    itself for a single video without a seed)."""
+    if count == 1:
+        return [seed]
+    span = rules.SEED_MAX - rules.SEED_MIN + 1
+    if seed is None:
+        return [rules.SEED_MIN + n for n in random.SystemRandom().sample(range(span), count)]
+    return [rules.SEED_MIN + (seed - rules.SEED_MIN + n) % span for n in range(count)]
+
+
+def group_token(token: uuid.UUID, index: int) -> uuid.UUID:
+    """The first video keeps the form's token; its siblings get tokens derived from it, so the whole group is
+    keyed by that one token (a double submit finds the first and creates nothing)."""
+    return token if index == 0 else uuid.uuid5(token, f"variation-{index}")
+
+
 def create_generation(
     *, owner: AbstractBaseUser, mode: str, data: dict, images: list[ImageInput]
 ) -> tuple[Generation, bool]:
-    """Save the generation and its task in one transaction; the same token twice gives the first one back."""
+    """Save the generation(s) and their tasks in one transaction; the same token twice gives the first one back.
+
+    With ``data["count"]`` above 1, that many variations are saved together as one group, with distinct seeds.
+    """
     token = data["submission_token"]
     existing = Generation.objects.filter(submission_token=token).first()
     if existing is not None:
@@ -68,47 +92,71 @@ def create_generation(
             raise DuplicateTokenError
         return existing, False
     pricing = Pricing.current()
+    count = int(data.get("count") or 1)
+    seeds = variation_seeds(data.get("seed"), count)
+    group = uuid.uuid4() if count > 1 else None
     try:
         with transaction.atomic():
             # Checked with the budget rows locked until this transaction ends: simultaneous submits queue here,
             # so together they can't spend more than is left. Raises budgets.OverBudget.
-            budgets.reserve(owner, pricing.for_model(data["model"]))
-            generation = Generation.objects.create(
-                owner=owner,
-                mode=mode,
-                model=data["model"],
-                prompt=data["prompt"],
-                aspect_ratio=data["aspect_ratio"],
-                seed=data.get("seed"),
-                watermark=data.get("watermark", ""),
-                enable_translation=data.get("enable_translation", False),
-                submission_token=token,
-                estimated_credits=pricing.for_model(data["model"]),
-                next_check_at=timezone.now(),
-            )
-            for image in images:
-                row = InputImage(
-                    generation=generation,
-                    position=image.position,
-                    role=rules.role_for(mode, image.position, len(images)),
-                    source_url=image.url,
-                    width=image.width,
-                    height=image.height,
-                )
-                if image.file is not None:
-                    row.file.save(image.file.name or "picture", image.file, save=False)
-                row.save()
-            # The task row lives in the same database, so it commits (or not) together with the generation:
-            # a crash can't leave a generation that no worker will ever pick up.
-            enqueue("submit_generation", generation_id=generation.pk)
+            budgets.reserve(owner, pricing.for_model(data["model"]), count=count)
+            made = [
+                save_generation(owner, mode, data, images, pricing, seed, group_token(token, index), group)
+                for index, seed in enumerate(seeds)
+            ]
+            generation = made[0]
     except IntegrityError:
         # Two requests with the same token raced; the first one won and is the member's generation.
         generation = Generation.objects.get(submission_token=token)
         if generation.owner_id != owner.pk:
             raise DuplicateTokenError from None
         return generation, False
-    log.info("generation created id=%s mode=%s model=%s", generation.uuid, mode, generation.model)
+    log.info("generation created id=%s mode=%s model=%s count=%d", generation.uuid, mode, generation.model, count)
     return generation, True
+
+
+def save_generation(
+    owner: AbstractBaseUser,
+    mode: str,
+    data: dict,
+    images: list[ImageInput],
+    pricing: Pricing,
+    seed: int | None,
+    token: uuid.UUID,
+    group: uuid.UUID | None,
+) -> Generation:
+    generation = Generation.objects.create(
+        owner=owner,
+        mode=mode,
+        model=data["model"],
+        prompt=data["prompt"],
+        aspect_ratio=data["aspect_ratio"],
+        seed=seed,
+        watermark=data.get("watermark", ""),
+        enable_translation=data.get("enable_translation", False),
+        visibility=data.get("visibility") or Generation.Visibility.TEAM,
+        submission_token=token,
+        group=group,
+        estimated_credits=pricing.for_model(data["model"]),
+        next_check_at=timezone.now(),
+    )
+    for image in images:
+        row = InputImage(
+            generation=generation,
+            position=image.position,
+            role=rules.role_for(mode, image.position, len(images)),
+            source_url=image.url,
+            width=image.width,
+            height=image.height,
+        )
+        if image.file is not None:
+            image.file.seek(0)
+            row.file.save(image.file.name or "picture", image.file, save=False)
+        row.save()
+    # The task row lives in the same database, so it commits (or not) together with the generation:
+    # a crash can't leave a generation that no worker will ever pick up.
+    enqueue("submit_generation", generation_id=generation.pk)
+    return generation
 
 
 def enqueue(task_name: str, delay: float = 0, **ids: int) -> None:
@@ -295,7 +343,20 @@ def retry_archive_now(work: TrackedWork, task_name: str, **ids: int) -> None:
 def submit(generation_id: int) -> None:
     """Upload the pictures and send the generate request, exactly once."""
     generation = Generation.objects.get(pk=generation_id)
+    if generation.status != Status.QUEUED:
+        return
+    # kie.ai's rate limit is the team's: wait for a slot, in turn with the others (see fairuse.py).
+    wait = fairuse.take_slot(
+        owner_id=generation.owner_id, waiting_since=generation.created_at, exclude_pk=generation.pk
+    )
+    if wait is not None:
+        Generation.objects.filter(pk=generation.pk, status=Status.QUEUED).update(
+            next_check_at=timezone.now() + timedelta(seconds=wait)
+        )
+        enqueue("submit_generation", wait, generation_id=generation.pk)
+        return
     if not claim(generation, Status.QUEUED, status=Status.SUBMITTING, submit_attempts=F("submit_attempts") + 1):
+        fairuse.give_back(generation.owner_id)
         return
     generation.refresh_from_db()
     with get_client() as client:
@@ -510,3 +571,84 @@ def reuse_images(generation: Generation) -> list[ImageInput]:
         else:
             images.append(ImageInput(image.position, url=image.source_url))
     return images
+
+
+def rerun_data(generation: Generation, token: object, *, vary: bool = False) -> dict:
+    """The settings of ``generation`` for a new one; ``vary`` picks a new random seed (never the same one)."""
+    seed = generation.seed
+    if vary:
+        previous = generation.seed or generation.result_seed
+        seed = previous
+        while seed == previous:
+            seed = secrets.randbelow(rules.SEED_MAX - rules.SEED_MIN + 1) + rules.SEED_MIN
+    return {
+        "submission_token": token,
+        "model": generation.model,
+        "prompt": generation.prompt,
+        "aspect_ratio": generation.aspect_ratio,
+        "seed": seed,
+        "watermark": generation.watermark,
+        "enable_translation": generation.enable_translation,
+        "visibility": generation.visibility,
+    }
+
+
+def can_delete(generation: Generation) -> bool:
+    """Only work the worker no longer touches: otherwise a file could be written after its removal."""
+    settled = {Status.SUCCEEDED, Status.FAILED, Status.UNCONFIRMED}
+    return generation.status in settled and all(r.status in settled for r in generation.renditions.all())
+
+
+def delete_generation(generation: Generation) -> None:
+    """Remove the video, poster, pictures and versions' files from storage, then the rows.
+
+    The spend stays counted: budgets sum what was charged this month, and deleting must not give credits back.
+    That is why the row is kept (hidden everywhere, ``deleted_at`` set) with its files gone.
+    """
+    names = [generation.video.name, generation.poster.name]
+    names += [image.file.name for image in generation.images.all()]
+    for rendition in generation.renditions.all():
+        names += [rendition.video.name, rendition.poster.name]
+    with transaction.atomic():
+        generation.deleted_at = timezone.now()
+        generation.video = generation.poster = ""
+        generation.save(update_fields=["deleted_at", "video", "poster"])
+        generation.renditions.update(video="", poster="")
+        generation.images.update(file="")
+    storage = generation.video.storage
+    for name in filter(None, names):
+        try:
+            storage.delete(name)
+        except OSError:
+            log.warning("could not delete file id=%s name=%s", generation.uuid, name)
+    log.info("deleted id=%s files=%d", generation.uuid, len([n for n in names if n]))
+
+
+def email_owner_if_finished(generation_id: int) -> None:
+    """Tell the owner by email that their video is done (or failed), once, whichever worker gets there first."""
+    if not settings.VEOUI_EMAIL_OWNERS:
+        return
+    generation = Generation.objects.select_related("owner").filter(pk=generation_id).first()
+    if generation is None or not generation.is_terminal or not generation.owner.email:
+        return
+    claimed = Generation.objects.filter(pk=generation.pk, owner_notified_at__isnull=True).update(
+        owner_notified_at=timezone.now()
+    )
+    if claimed != 1:
+        return
+    link = (settings.PUBLIC_BASE_URL or "") + generation.get_absolute_url()
+    if generation.status == Status.SUCCEEDED:
+        subject = _("Your video is ready")
+        body = _("Your video “%(prompt)s” is ready. Watch and download it here: %(link)s")
+    else:
+        subject = _("Your video could not be made")
+        body = _("veoui could not make your video “%(prompt)s”. See why and what to do here: %(link)s")
+    try:
+        send_mail(
+            str(subject), str(body) % {"prompt": generation.prompt[:200], "link": link}, None, [generation.owner.email]
+        )
+    except OSError as error:
+        # Mail is a courtesy: the video is on its page anyway, and a broken mail server must not stop the worker.
+        log.warning("could not email id=%s error=%s", generation.uuid, error.__class__.__name__)
+    else:
+        log.info("owner emailed id=%s", generation.uuid)

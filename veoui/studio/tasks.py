@@ -8,16 +8,19 @@ from veoui.studio import renditions, services
 @task()
 def submit_generation(*, generation_id: int) -> None:
     services.submit(generation_id)
+    services.email_owner_if_finished(generation_id)  # a refusal ends it at once
 
 
 @task()
 def refresh_generation(*, generation_id: int) -> None:
     services.refresh(generation_id)
+    services.email_owner_if_finished(generation_id)
 
 
 @task()
 def archive_generation(*, generation_id: int) -> None:
     services.archive_generation(generation_id)
+    services.email_owner_if_finished(generation_id)
 
 
 @task()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from veoui.studio import callbacks, views
+from veoui.studio import callbacks, gallery, notify, views
 
 urlpatterns = [
     path("studio/<slug:mode_slug>/", views.studio, name="studio"),
@@ -14,6 +14,12 @@ urlpatterns = [
     path("videos/<uuid:public_id>/dismiss/", views.generation_dismiss, name="generation_dismiss"),
     path("videos/<uuid:public_id>/archive/", views.generation_archive, name="generation_archive"),
     path("videos/<uuid:public_id>/retry/", views.generation_retry, name="generation_retry"),
+    path("videos/<uuid:public_id>/rerun/", views.generation_rerun, {"vary": False}, name="generation_rerun"),
+    path("videos/<uuid:public_id>/vary/", views.generation_rerun, {"vary": True}, name="generation_vary"),
+    path("videos/<uuid:public_id>/visibility/", views.generation_visibility, name="generation_visibility"),
+    path("videos/<uuid:public_id>/delete/", views.generation_delete, name="generation_delete"),
+    path("gallery/", gallery.gallery, name="gallery"),
+    path("notifications/running.json", notify.running, name="notifications"),
     path("videos/<uuid:public_id>/renditions/", views.rendition_create, name="rendition_create"),
     path("renditions/<uuid:public_id>/status/", views.rendition_status, name="rendition_status"),
     path("renditions/<uuid:public_id>/video.mp4", views.rendition_file, {"kind": "video"}, name="rendition_video"),

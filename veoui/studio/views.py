@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
@@ -22,12 +28,17 @@ MODES_BY_SLUG = {mode.slug: mode for mode in rules.MODES.values()}
 RECENT_COUNT = 6
 
 
-def get_generation(request: HttpRequest, public_id: uuid.UUID, *, change: bool = False) -> Generation:
-    """The generation if this person may see it (404 otherwise); 403 when they may see but not change it."""
-    generations = Generation.objects.select_related("owner")
+def visible_generations(request: HttpRequest) -> QuerySet[Generation]:
+    """What this person may see: their own, the team's, and everything for admins; never deleted ones."""
+    generations = Generation.objects.filter(deleted_at__isnull=True)
     if not request.user.is_staff:
         generations = generations.filter(Q(owner=request.user) | Q(visibility=Generation.Visibility.TEAM))
-    generation = get_object_or_404(generations, uuid=public_id)
+    return generations
+
+
+def get_generation(request: HttpRequest, public_id: uuid.UUID, *, change: bool = False) -> Generation:
+    """The generation if this person may see it (404 otherwise); 403 when they may see but not change it."""
+    generation = get_object_or_404(visible_generations(request).select_related("owner"), uuid=public_id)
     if change and generation.owner_id != request.user.pk and not request.user.is_staff:
         raise PermissionDenied
     return generation
@@ -35,7 +46,9 @@ def get_generation(request: HttpRequest, public_id: uuid.UUID, *, change: bool =
 
 def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
     pricing = Pricing.current()
-    recent = Generation.objects.filter(owner=request.user).prefetch_related("images")[:RECENT_COUNT]
+    recent = Generation.objects.filter(owner=request.user, deleted_at__isnull=True).prefetch_related("images")[
+        :RECENT_COUNT
+    ]
     return {
         "form": form,
         "mode": form.mode,
@@ -86,10 +99,10 @@ def studio(request: HttpRequest, mode_slug: str = "text") -> HttpResponse:
     if mode is None:
         raise Http404
     if request.method != "POST":
-        form = GenerationForm(mode=mode.key)
+        form = GenerationForm(mode=mode.key, initial=prefill(request, mode))
         return render(request, "studio/studio.html", studio_context(request, form))
 
-    form = GenerationForm(request.POST, request.FILES, mode=mode.key)
+    form = GenerationForm(*with_reused_pictures(request, mode), mode=mode.key)
     if not form.is_valid():
         response = render(
             request, "studio/studio.html#form" if request.htmx else "studio/studio.html", studio_context(request, form)
@@ -111,15 +124,92 @@ def studio(request: HttpRequest, mode_slug: str = "text") -> HttpResponse:
         return redirect("generation", public_id=generation.uuid)
     fresh = GenerationForm(mode=mode.key)
     response = render(
-        request, "studio/studio_submitted.html", {"generation": generation, "created": created, "form": fresh}
+        request,
+        "studio/studio_submitted.html",
+        {"made": [generation, *generation.siblings().order_by("pk")], "created": created, "form": fresh},
     )
     return response if created else reswap(response, "none")
+
+
+# --- starting from an earlier video (edit and re-run, a frame or a picture as the first frame) -----------------
+
+PICTURE_ROUTES = {"input_image", "generation_poster"}
+
+
+def picture_file(request: HttpRequest, reference: str) -> tuple[str, Generation] | None:
+    """The stored file behind one of veoui's own picture addresses, if this person may see it; else None."""
+    parts = urlsplit(reference)
+    if parts.netloc and parts.netloc != request.get_host():
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    if match.url_name not in PICTURE_ROUTES:
+        return None
+    try:
+        generation = get_generation(request, match.kwargs["public_id"])
+    except Http404:
+        return None
+    if match.url_name == "generation_poster":
+        return (generation.poster.name, generation) if generation.poster else None
+    image = generation.images.filter(position=match.kwargs["position"]).first()
+    return (image.file.name, generation) if image is not None and image.file else None
+
+
+def prefill(request: HttpRequest, mode: rules.Mode) -> dict:
+    """``?from=<video>``: that video's settings and pictures; ``?picture=<address>``: one picture to start from."""
+    initial: dict = {}
+    source_id = request.GET.get("from", "")
+    if source_id:
+        try:
+            source = get_generation(request, uuid.UUID(source_id))
+        except ValueError:
+            raise Http404 from None
+        initial = {
+            "prompt": source.prompt,
+            "model": source.model,
+            "aspect_ratio": source.aspect_ratio,
+            "seed": source.seed,
+            "watermark": source.watermark,
+            "enable_translation": source.enable_translation,
+            "visibility": source.visibility,
+        }
+        pictures = [
+            reverse("input_image", args=[source.uuid, image.position]) if image.file else image.source_url
+            for image in source.images.all()
+        ]
+    else:
+        pictures = [request.GET["picture"]] if picture_file(request, request.GET.get("picture", "")) else []
+    for slot, picture in enumerate(pictures[: mode.max_images], start=1):
+        initial[f"image_url_{slot}"] = picture
+    return initial
+
+
+def with_reused_pictures(request: HttpRequest, mode: rules.Mode) -> tuple[QueryDict, MultiValueDict]:
+    """Pictures of earlier videos are named by their veoui address; they are taken from storage as if uploaded
+    again, so they go through the same checks, and the browser never downloads and re-sends them."""
+    data, files = request.POST.copy(), request.FILES.copy()
+    for slot in range(1, mode.max_images + 1):
+        found = picture_file(request, data.get(f"image_url_{slot}", ""))
+        if found is None or files.get(f"image_{slot}"):
+            continue
+        name, _generation = found
+        with default_storage.open(name, "rb") as handle:
+            content = handle.read()
+        files[f"image_{slot}"] = SimpleUploadedFile(PurePosixPath(name).name, content)
+        data[f"image_url_{slot}"] = ""
+    return data, files
 
 
 def detail_context(generation: Generation) -> dict:
     return {
         "generation": generation,
         "pricing": Pricing.current(),
+        "can_delete": services.can_delete(generation),
+        "siblings": generation.siblings().order_by("pk"),
+        "rerun_token": uuid.uuid4(),
+        "vary_token": uuid.uuid4(),
         "offers": renditions.offers(generation),
         "renditions": generation.renditions.all(),
         "offer_token": uuid.uuid4(),
@@ -201,6 +291,53 @@ def generation_retry(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
         messages.error(request, refusal.message)
         return redirect("generation", public_id=generation.uuid)
     return redirect("generation", public_id=new.uuid)
+
+
+@require_POST
+def generation_rerun(request: HttpRequest, public_id: uuid.UUID, vary: bool) -> HttpResponse:
+    """Re-run (same settings) or Vary (a new random seed): a new generation of the person asking, paid by them."""
+    generation = get_generation(request, public_id)
+    try:
+        token = uuid.UUID(request.POST.get("submission_token", ""))
+        new, _created = services.create_generation(
+            owner=request.user,
+            mode=generation.mode,
+            data=services.rerun_data(generation, token, vary=vary),
+            images=services.reuse_images(generation),
+        )
+    except (ValueError, services.DuplicateTokenError):
+        messages.error(request, _("This button was already used. Press it again to make another video."))
+        return redirect("generation", public_id=generation.uuid)
+    except budgets.OverBudget as refusal:
+        messages.error(request, refusal.message)
+        return redirect("generation", public_id=generation.uuid)
+    return redirect("generation", public_id=new.uuid)
+
+
+@require_POST
+def generation_visibility(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    generation = get_generation(request, public_id)
+    if generation.owner_id != request.user.pk:
+        raise PermissionDenied  # who sees a video is its owner's choice
+    choice = request.POST.get("visibility")
+    if choice in Generation.Visibility.values:
+        Generation.objects.filter(pk=generation.pk).update(visibility=choice)
+        messages.success(
+            request,
+            _("Only you can see this video now.") if choice == "private" else _("Your team can see this video now."),
+        )
+    return redirect("generation", public_id=generation.uuid)
+
+
+@require_POST
+def generation_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    generation = get_generation(request, public_id, change=True)
+    if not services.can_delete(generation):
+        messages.error(request, _("This video is still being made. Delete it once it is finished."))
+        return redirect("generation", public_id=generation.uuid)
+    services.delete_generation(generation)
+    messages.success(request, _("The video was deleted."))
+    return redirect("gallery")
 
 
 @require_POST

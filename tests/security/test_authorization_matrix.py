@@ -1,0 +1,224 @@
+"""Every URL of the app, for anonymous visitors, the owner, a teammate, a teammate facing a private video, and an
+admin: who may see and change what, including htmx partials and media files.
+
+The URL list comes from the resolver itself: a new URL without an entry in ``MATRIX`` fails
+``test_it_has_an_entry_for_every_url``, so nobody can add a page and forget to decide who may open it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_tasks_db.models import DBTaskResult
+
+from tests.team.conftest import make_user
+from veoui.studio.models import Generation, InputImage, Rendition, Status
+from veoui.team import people
+from veoui.team.models import Invite, Membership, Role, TeamSettings
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "owner", "teammate", "teammate_private", "admin")
+LOGIN = "login"  # redirected to the login page
+
+
+@dataclass(frozen=True)
+class Entry:
+    method: str
+    path: str  # formatted with g (generation), r (rendition), m (membership), i (invite)
+    expect: dict[str, int | str | tuple[int, ...]]
+    data: dict = field(default_factory=dict)
+
+
+def allowed(code: int | tuple[int, ...], **overrides: object) -> dict:
+    """Visible to whoever may see the video: the owner, the team (unless private), admins."""
+    table = {"anonymous": LOGIN, "owner": code, "teammate": code, "teammate_private": 404, "admin": code}
+    return {**table, **overrides}
+
+
+def owner_or_admin(code: int | tuple[int, ...]) -> dict:
+    """Changes a video: its owner or an admin; a teammate who sees it gets 403, one who can't gets 404."""
+    return {"anonymous": LOGIN, "owner": code, "teammate": 403, "teammate_private": 404, "admin": code}
+
+
+def admins_only(code: int | tuple[int, ...]) -> dict:
+    return {"anonymous": LOGIN, "owner": 403, "teammate": 403, "teammate_private": 403, "admin": code}
+
+
+def everyone(code: int | tuple[int, ...], anonymous: int | str | tuple[int, ...] = LOGIN) -> dict:
+    return {persona: code for persona in PERSONAS} | {"anonymous": anonymous}
+
+
+G = "/videos/{g}/"
+R = "/renditions/{r}/"
+TOKEN = {"submission_token": "0b7e3ad8-7a57-4a0e-9a43-1f0f3c0b3b11"}
+
+MATRIX: dict[str, Entry] = {
+    "home": Entry("get", "/", everyone(302)),
+    "login": Entry("get", "/login/", everyone(302, anonymous=200)),
+    "logout": Entry("post", "/logout/", everyone((200, 302), anonymous=(200, 302))),
+    "admin:": Entry("get", "/admin/", everyone(302, anonymous=302) | {"admin": 200}),
+    "health": Entry("get", "/health/", everyone((200, 503), anonymous=(200, 503))),
+    "studio": Entry("get", "/studio/frames/", everyone(200)),
+    "gallery": Entry("get", "/gallery/", everyone(200)),
+    "notifications": Entry("get", "/notifications/running.json", everyone(200)),
+    "generation": Entry("get", G, allowed(200)),
+    "generation_status": Entry("get", G + "status/", allowed(200)),
+    "generation_video": Entry("get", G + "video.mp4", allowed(200)),
+    "generation_poster": Entry("get", G + "poster.jpg", allowed(200)),
+    "generation_download": Entry("get", G + "download/", allowed(200)),
+    "input_image": Entry("get", G + "inputs/0/", allowed(200)),
+    "generation_resubmit": Entry("post", G + "resubmit/", owner_or_admin((200, 302))),
+    "generation_dismiss": Entry("post", G + "dismiss/", owner_or_admin((200, 302))),
+    "generation_archive": Entry("post", G + "archive/", owner_or_admin(302)),
+    "generation_retry": Entry("post", G + "retry/", owner_or_admin(302), TOKEN),
+    # Anyone who may see a video may make their own copy of it (paid from their own budget).
+    "generation_rerun": Entry("post", G + "rerun/", allowed(302), TOKEN),
+    "generation_vary": Entry("post", G + "vary/", allowed(302), TOKEN),
+    # Who sees a video is its owner's choice alone.
+    "generation_visibility": Entry(
+        "post", G + "visibility/", owner_or_admin(302) | {"admin": 403}, {"visibility": "team"}
+    ),
+    "generation_delete": Entry("post", G + "delete/", owner_or_admin(302)),
+    "rendition_create": Entry("post", G + "renditions/", allowed(302), {"kind": "4k", "request_token": uuid.uuid4()}),
+    "rendition_status": Entry("get", R + "status/", allowed(200)),
+    "rendition_video": Entry("get", R + "video.mp4", allowed(200)),
+    "rendition_poster": Entry("get", R + "poster.jpg", allowed(200)),
+    "rendition_download": Entry("get", R + "download/", allowed(200)),
+    "rendition_resubmit": Entry("post", R + "resubmit/", owner_or_admin(302)),
+    "rendition_dismiss": Entry("post", R + "dismiss/", owner_or_admin(302)),
+    "rendition_archive": Entry("post", R + "archive/", owner_or_admin(302)),
+    # kie.ai's callbacks need no login but the video's own secret: a wrong one changes nothing.
+    "kie_callback": Entry("post", "/hooks/kie/{g}/not-the-token/", everyone(404, anonymous=404)),
+    "kie_rendition_callback": Entry("post", "/hooks/kie/r/{r}/not-the-token/", everyone(404, anonymous=404)),
+    "people": Entry("get", "/people/", admins_only(200)),
+    "people_invite": Entry("post", "/people/invite/", admins_only((200, 302)), {"note": "Sam", "role": Role.ADMIN}),
+    "people_add": Entry("post", "/people/add/", admins_only((200, 302)), {"username": "sam", "role": Role.ADMIN}),
+    "people_created": Entry("get", "/people/created/", admins_only(302)),
+    "person": Entry("post", "/people/{m}/", admins_only((200, 302)), {"role": Role.ADMIN, "monthly_budget": "1"}),
+    "person_password": Entry("post", "/people/{m}/password/", admins_only((200, 302))),
+    "person_active": Entry("post", "/people/{m}/active/", admins_only((200, 302)), {"active": "0"}),
+    "invite_cancel": Entry("post", "/people/invites/{i}/cancel/", admins_only(302)),
+    "usage": Entry("get", "/usage/", admins_only(200)),
+    "usage_csv": Entry("get", "/usage/export.csv", admins_only(200)),
+    "team_settings": Entry("post", "/team/settings/", admins_only((200, 302)), {"monthly_budget": "1"}),
+    "balance_refresh": Entry("post", "/team/balance/refresh/", admins_only(302)),
+    "join": Entry("get", "/join/not-an-invite/", everyone(404, anonymous=404)),
+    "password_change": Entry("get", "/account/password/", everyone(200)),
+}
+
+
+def url_names(patterns: list, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace:  # a whole site of its own (Django's admin): one entry for all its pages
+                names.add(f"{pattern.namespace}:")
+            else:
+                names |= url_names(pattern.url_patterns, namespace)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"every URL needs a name to be in the matrix: {pattern.pattern}"
+            names.add(pattern.name)
+    return names
+
+
+def test_it_has_an_entry_for_every_url() -> None:
+    names = url_names(get_resolver().url_patterns)
+    assert names - MATRIX.keys() == set(), "add these URLs to MATRIX"
+    assert MATRIX.keys() - names == set(), "these entries name URLs that no longer exist"
+
+
+@pytest.fixture
+def world(settings, tmp_path) -> dict:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    maya = make_user("maya", "Maya")
+    tom = make_user("tom", "Tom")
+    alex = make_user("alex", "Alex", role=Role.ADMIN)
+
+    def video(visibility: str) -> tuple[Generation, Rendition]:
+        generation = Generation.objects.create(
+            owner=maya,
+            mode="FIRST_AND_LAST_FRAMES_2_VIDEO",
+            model="veo3_fast",
+            prompt=f"A {visibility} video",
+            aspect_ratio="16:9",
+            submission_token=uuid.uuid4(),
+            status=Status.SUCCEEDED,
+            kie_task_id=f"task-{visibility}",
+            estimated_credits=Decimal(60),
+            visibility=visibility,
+        )
+        generation.video.save("v.mp4", ContentFile(b"video"), save=False)
+        generation.poster.save("p.jpg", ContentFile(b"poster"), save=True)
+        image = InputImage(generation=generation, position=0, role="first")
+        image.file.save("first.png", ContentFile(b"png"), save=True)
+        rendition = Rendition.objects.create(
+            generation=generation, owner=maya, kind="1080p", request_token=uuid.uuid4(), status=Status.SUCCEEDED
+        )
+        rendition.video.save("r.mp4", ContentFile(b"hd"), save=False)
+        rendition.poster.save("r.jpg", ContentFile(b"hd poster"), save=True)
+        return generation, rendition
+
+    team, private = video("team"), video("private")
+    invite = people.create_invite(note="Sam", role=Role.MEMBER, monthly_budget=None, by=alex)[0]
+    return {"users": {"maya": maya, "tom": tom, "alex": alex}, "team": team, "private": private, "invite": invite}
+
+
+def snapshot() -> tuple:
+    return (
+        list(Generation.objects.order_by("pk").values_list("uuid", "status", "visibility", "deleted_at", "video")),
+        list(Rendition.objects.order_by("pk").values_list("uuid", "status", "video")),
+        list(InputImage.objects.order_by("pk").values_list("file", flat=True)),
+        list(Membership.objects.order_by("pk").values_list("role", "monthly_budget", "must_change_password")),
+        list(Invite.objects.order_by("pk").values_list("cancelled_at", flat=True)),
+        TeamSettings.current().monthly_budget,
+        DBTaskResult.objects.count(),
+    )
+
+
+def client_as(world: dict, persona: str) -> tuple[Client, tuple[Generation, Rendition]]:
+    client = Client()
+    user = {"owner": "maya", "teammate": "tom", "teammate_private": "tom", "admin": "alex"}.get(persona)
+    if user:
+        client.force_login(world["users"][user])
+    # The admin is shown the private video: admins see everything.
+    target = world["private"] if persona in {"teammate_private", "admin"} else world["team"]
+    return client, target
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_it_lets_each_persona_do_only_what_they_may(world: dict, name: str, persona: str, htmx: bool) -> None:
+    entry = MATRIX[name]
+    client, (generation, rendition) = client_as(world, persona)
+    membership = Membership.objects.get(user=world["users"]["maya"])
+    path = entry.path.format(g=generation.uuid, r=rendition.uuid, m=membership.uuid, i=world["invite"].uuid)
+    before = snapshot()
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = getattr(client, entry.method)(path, entry.data, headers=headers)
+
+    expected = entry.expect[persona]
+    if expected == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith("/login/"), (path, response.status_code)
+    else:
+        codes = expected if isinstance(expected, tuple) else (expected,)
+        if htmx and 302 in codes:
+            codes = (*codes, 200)  # htmx forms may answer with the partial instead of a redirect
+        assert response.status_code in codes, (path, response.status_code)
+    if expected in (LOGIN, 403, 404) or entry.method == "get":
+        assert snapshot() == before, f"{persona} changed something through {path}"
+
+
+@pytest.mark.parametrize("persona", ["teammate_private", "anonymous"])
+def test_it_never_lists_a_private_video_to_others(world: dict, persona: str) -> None:
+    client, _target = client_as(world, persona)
+    private = str(world["private"][0].uuid)
+    for path in ("/gallery/", "/gallery/?q=private", "/studio/text/", "/notifications/running.json"):
+        assert private not in client.get(path).content.decode(), path

@@ -1,0 +1,83 @@
+"""The gallery: the team's videos as a grid of posters, newest first, with filters, search and pages.
+
+Each page costs the same few queries however many videos exist: one count, one page of rows with their owners
+(joined), indexed by visibility or status and creation time. Nothing per card touches the database.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from veoui.studio import rules
+from veoui.studio.models import Generation, Status
+from veoui.studio.views import visible_generations
+
+PAGE_SIZE = 24
+
+
+def any_of(choices: list[tuple[str, str]], label: str) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class GalleryFilter(forms.Form):
+    whose = forms.ChoiceField(
+        label=_("Whose"), required=False, choices=[("", _("Everyone's")), ("mine", _("Mine")), ("team", _("Team's"))]
+    )
+    mode = forms.ChoiceField(
+        label=_("Mode"), required=False, choices=any_of([(m.key, m.label) for m in rules.MODES.values()], _("Any"))
+    )
+    model = forms.ChoiceField(
+        label=_("Model"), required=False, choices=any_of([(m.key, m.label) for m in rules.MODELS.values()], _("Any"))
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=any_of(
+            [("running", _("In progress")), (Status.SUCCEEDED, _("Ready")), (Status.FAILED, _("Failed"))], _("Any")
+        ),
+    )
+    q = forms.CharField(label=_("Search prompts"), required=False, max_length=200)
+
+    def apply(self, generations, user):  # noqa: ANN001, ANN201 (a queryset in, a queryset out)
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("whose") == "mine":
+            generations = generations.filter(owner=user)
+        elif data.get("whose") == "team":
+            generations = generations.exclude(owner=user)
+        if data.get("mode"):
+            generations = generations.filter(mode=data["mode"])
+        if data.get("model"):
+            generations = generations.filter(model=data["model"])
+        if data.get("status") == "running":
+            generations = generations.exclude(status__in=[Status.SUCCEEDED, Status.FAILED])
+        elif data.get("status"):
+            generations = generations.filter(status=data["status"])
+        if data.get("q", "").strip():
+            generations = generations.filter(prompt__icontains=data["q"].strip())
+        return generations
+
+
+@require_GET
+def gallery(request: HttpRequest) -> HttpResponse:
+    filters = GalleryFilter(request.GET)
+    generations = filters.apply(visible_generations(request), request.user).select_related("owner")
+    # How many variations each video's group has: a subquery evaluated for the page's rows only.
+    sizes = (
+        Generation.objects.filter(group=OuterRef("group"), deleted_at__isnull=True)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    generations = generations.annotate(group_size=Subquery(sizes, output_field=IntegerField()))
+    page = Paginator(generations.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filters": filters, "page": page, "query": query.urlencode()}
+    return render(request, "studio/gallery.html", context)
