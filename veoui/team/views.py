@@ -136,7 +136,7 @@ def people_created(request: HttpRequest) -> HttpResponse:
 def person(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     membership = get_membership(public_id)
     initial = {"role": membership.role, "monthly_budget": whole(membership.monthly_budget)}
-    form = PersonForm(request.POST or None, initial=initial)
+    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             people.update_person(membership, **form.cleaned_data, by=request.user)
@@ -213,7 +213,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     problem = people.invite_problem(invite)
     if problem:
         return render(request, "team/join.html", {"problem": problem}, status=404 if invite is None else 410)
-    form = JoinForm(request.POST or None)
+    form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             data = form.cleaned_data
@@ -234,7 +234,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     membership = Membership.for_user(request.user)
     forced = membership.must_change_password
-    form = ChangePasswordForm(request.POST or None, user=request.user, ask_current=not forced)
+    data = request.POST if request.method == "POST" else None
+    form = ChangePasswordForm(data, user=request.user, ask_current=not forced)
     if request.method == "POST" and form.is_valid():
         request.user.set_password(form.cleaned_data["password1"])
         request.user.save(update_fields=["password"])
@@ -350,7 +351,7 @@ def usage_csv(request: HttpRequest) -> HttpResponse:
 def team_settings(request: HttpRequest) -> HttpResponse:
     team = TeamSettings.current()
     initial = {"monthly_budget": whole(team.monthly_budget), "low_balance_threshold": whole(team.low_balance_threshold)}
-    form = TeamSettingsForm(request.POST or None, instance=team, initial=initial)
+    form = TeamSettingsForm(request.POST if request.method == "POST" else None, instance=team, initial=initial)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Team settings saved."))
