@@ -14,6 +14,11 @@ test: $(VENV)/.dev browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The slow reliability suites in full: the kill soak (100 generations, 20 SIGKILLs) and the load test (200 pollers
+# for 60 s), with the fault matrix and the fuzzing; each prints its figures. `make test` runs them shortened.
+soak: $(VENV)/.dev
+	VEOUI_SOAK=full $(PY) -m pytest tests/reliability $(PYTEST_ARGS)
+
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -46,3 +46,24 @@ def worker(transactional_db, kie: RunningSimulator) -> Iterator[RunningWorker]:
     yield running
     running.worker.running = False
     running.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _watch_for_key_leaks() -> Iterator[None]:
+    """Every log record and test-client response of the run is searched for the kie.ai key (tests/security)."""
+    from tests.security import leaks
+
+    assert TEST_KIE_API_KEY in leaks.SECRETS
+    with leaks.watching():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_key_leak(_watch_for_key_leaks: None) -> Iterator[None]:
+    from tests.security import leaks
+
+    leaks.LEAKS.clear()
+    yield
+    if leaks.LEAKS:
+        found, leaks.LEAKS[:] = list(leaks.LEAKS), []
+        pytest.fail("the kie.ai key leaked:\n" + "\n".join(found[:5]), pytrace=False)

@@ -128,6 +128,8 @@ VEOUI_WORKER_TIMEOUT = env_float("VEOUI_WORKER_TIMEOUT", 30.0)
 VEOUI_SWEEP_SECONDS = env_float("VEOUI_SWEEP_SECONDS", 15.0)
 VEOUI_ORPHAN_SECONDS = env_float("VEOUI_ORPHAN_SECONDS", 60.0)
 VEOUI_UPLOAD_MAX_MB = env_int("VEOUI_UPLOAD_MAX_MB", 10, minimum=1)
+# Hosts (or host:port) a pasted picture address may name although they are on a private network.
+VEOUI_ALLOWED_IMAGE_HOSTS = env_list("VEOUI_ALLOWED_IMAGE_HOSTS", "")
 VEOUI_VIDEO_MAX_MB = env_int("VEOUI_VIDEO_MAX_MB", 2048, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
@@ -345,3 +347,28 @@ if S3_BUCKET:
             "addressing_style": None if _s3_style == "auto" else _s3_style,
         },
     }
+
+# Email to a video's owner when it is finished, sent once by the worker (to people with an email address).
+# Without EMAIL_HOST: in demo mode or with DEBUG they go to the worker's log (console backend), else none are sent.
+_email_host = env_str("EMAIL_HOST")
+if _email_host:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": env_int("EMAIL_PORT", 587, minimum=1),
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_str("EMAIL_HOST_PASSWORD"),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "timeout": 10,
+            },
+        }
+    }
+elif DEBUG or DEMO_MODE:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    # A production server without EMAIL_HOST sends no email (VEOUI_EMAIL_OWNERS); SMTP only to satisfy the checks.
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
+VEOUI_EMAIL_OWNERS = bool(_email_host) or DEBUG or DEMO_MODE
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "veoui <veoui@localhost>")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 import pytest
 
 MATRIX: dict[tuple[str, str], str] = {}
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+def _print_matrix(terminalreporter: pytest.TerminalReporter) -> None:
     if not MATRIX:
         return
     calls = list(dict.fromkeys(call for call, _kind in MATRIX))
@@ -20,3 +22,29 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(row)
     failed = sum(1 for cell in MATRIX.values() if cell.startswith("FAIL"))
     terminalreporter.write_line(f"{len(MATRIX)} cells, {failed} failing")
+
+
+FUZZ: defaultdict[str, Counter] = defaultdict(Counter)
+# One line per figure the kill soak and the load test print at the end of the run.
+FIGURES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    _print_matrix(terminalreporter)
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+    if FUZZ:
+        terminalreporter.section("fuzzing (form: submissions by HTTP status; explained = refused with a message)")
+        for form, counts in FUZZ.items():
+            if form == "all":
+                continue
+            statuses = " ".join(f"{k}:{v}" for k, v in sorted(counts.items(), key=str) if isinstance(k, int))
+            extra = " ".join(f"{k}={v}" for k, v in counts.items() if isinstance(k, str))
+            terminalreporter.write_line(
+                f"{form:<22} {sum(v for k, v in counts.items() if isinstance(k, int)):>5}  {statuses}  {extra}"
+            )
+        total = FUZZ["all"]
+        errors = sum(v for k, v in total.items() if isinstance(k, int) and k >= 500)
+        terminalreporter.write_line(f"{total['submissions']} submissions, {errors} server errors (5xx)")
