@@ -221,17 +221,3 @@ def archive(rendition_id: int) -> None:
     rendition = Rendition.objects.get(pk=rendition_id)
     if rendition.status in (Status.ARCHIVING, Status.SUCCEEDED):
         services.archive_work(rendition, "archive_rendition", rendition_id=rendition.pk)
-
-
-def resubmit(rendition: Rendition) -> None:
-    updated = Rendition.objects.filter(pk=rendition.pk, status=Status.UNCONFIRMED).update(
-        status=Status.QUEUED, request_sent_at=None, claimed_by="", submit_attempts=0, next_check_at=timezone.now()
-    )
-    if updated:
-        services.enqueue("submit_rendition", rendition_id=rendition.pk)
-
-
-def dismiss(rendition: Rendition) -> None:
-    Rendition.objects.filter(pk=rendition.pk, status=Status.UNCONFIRMED).update(
-        status=Status.FAILED, finished_at=timezone.now()
-    )

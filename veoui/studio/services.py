@@ -478,17 +478,21 @@ def archive_generation(generation_id: int) -> None:
 # --- the member's choices -----------------------------------------------------------------------------------
 
 
-def resubmit(generation: Generation) -> None:
-    """The member chose to send an unconfirmed generation again, accepting that it may cost twice."""
-    updated = Generation.objects.filter(pk=generation.pk, status=Status.UNCONFIRMED).update(
-        status=Status.QUEUED, request_sent_at=None, claimed_by="", submit_attempts=0, next_check_at=timezone.now()
+def resubmit(work: TrackedWork, task_name: str, **ids: int) -> None:
+    """The member chose to send unconfirmed work again, accepting that it may cost twice."""
+    updated = (
+        type(work)
+        .objects.filter(pk=work.pk, status=Status.UNCONFIRMED)
+        .update(
+            status=Status.QUEUED, request_sent_at=None, claimed_by="", submit_attempts=0, next_check_at=timezone.now()
+        )
     )
     if updated:
-        enqueue("submit_generation", generation_id=generation.pk)
+        enqueue(task_name, **ids)
 
 
-def dismiss(generation: Generation) -> None:
-    Generation.objects.filter(pk=generation.pk, status=Status.UNCONFIRMED).update(
+def dismiss(work: TrackedWork) -> None:
+    type(work).objects.filter(pk=work.pk, status=Status.UNCONFIRMED).update(
         status=Status.FAILED, finished_at=timezone.now()
     )
 

@@ -21,7 +21,7 @@ from django_htmx.http import reswap, retarget
 from veoui.studio import renditions, rules, services
 from veoui.studio.forms import GenerationForm, RenditionForm, image_limits_text
 from veoui.studio.media import serve_file
-from veoui.studio.models import Generation, Pricing, Rendition
+from veoui.studio.models import Generation, Pricing, Rendition, TrackedWork
 from veoui.team import budgets
 
 MODES_BY_SLUG = {mode.slug: mode for mode in rules.MODES.values()}
@@ -232,10 +232,14 @@ def generation_status(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 @require_GET
 def generation_file(request: HttpRequest, public_id: uuid.UUID, kind: str) -> HttpResponse:
     generation = get_generation(request, public_id)
+    return serve_work_file(request, generation, kind, f"veoui-{generation.uuid.hex[:8]}.mp4")
+
+
+def serve_work_file(request: HttpRequest, work: TrackedWork, kind: str, download_name: str) -> HttpResponse:
+    """The poster, the video (for the player) or the video as a download, of a generation or a rendition."""
     if kind == "poster":
-        return serve_file(request, generation.poster.name)
-    download = f"veoui-{generation.uuid.hex[:8]}.mp4" if kind == "download" else None
-    return serve_file(request, generation.video.name, download_name=download)
+        return serve_file(request, work.poster.name)
+    return serve_file(request, work.video.name, download_name=download_name if kind == "download" else None)
 
 
 @require_GET
@@ -248,7 +252,7 @@ def input_image(request: HttpRequest, public_id: uuid.UUID, position: int) -> Ht
 @require_POST
 def generation_resubmit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     generation = get_generation(request, public_id, change=True)
-    services.resubmit(generation)
+    services.resubmit(generation, "submit_generation", generation_id=generation.pk)
     return status_or_redirect(request, generation)
 
 
@@ -378,19 +382,17 @@ def rendition_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
 @require_GET
 def rendition_file(request: HttpRequest, public_id: uuid.UUID, kind: str) -> HttpResponse:
     rendition = get_rendition(request, public_id)
-    if kind == "poster":
-        return serve_file(request, rendition.poster.name)
-    download = f"veoui-{rendition.generation.uuid.hex[:8]}-{rendition.kind}.mp4" if kind == "download" else None
-    return serve_file(request, rendition.video.name, download_name=download)
+    name = f"veoui-{rendition.generation.uuid.hex[:8]}-{rendition.kind}.mp4"
+    return serve_work_file(request, rendition, kind, name)
 
 
 @require_POST
 def rendition_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
     rendition = get_rendition(request, public_id, change=True)
     if action == "resubmit":
-        renditions.resubmit(rendition)
+        services.resubmit(rendition, "submit_rendition", rendition_id=rendition.pk)
     elif action == "dismiss":
-        renditions.dismiss(rendition)
+        services.dismiss(rendition)
     elif action == "archive":
         services.retry_archive_now(rendition, "archive_rendition", rendition_id=rendition.pk)
     return redirect(f"{rendition.generation.get_absolute_url()}#rendition-{rendition.uuid}")
