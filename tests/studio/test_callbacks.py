@@ -194,3 +194,48 @@ def test_it_receives_the_simulators_real_signed_callbacks(live_server, worker, k
     deliveries = kie.control.callbacks()
     assert deliveries and all(d.get("status") == 200 for d in deliveries if "status" in d)
     assert len(kie.control.requests("record-info")) == 1  # one confirmation after the callback, no polling
+
+
+def test_a_lost_generate_answer_is_recovered_from_kies_callback(live_server, worker, kie, settings, django_user_model):
+    """The request left, its answer never came back (the member sees "unconfirmed"); kie.ai's callback later names
+    the task, kie.ai confirms it is this very prompt, and the video arrives as if nothing had happened."""
+    settings.VEOUI_POLL_INTERVAL = 60
+    settings.KIE_READ_TIMEOUT = 1.0
+    settings.PUBLIC_BASE_URL = live_server.url
+    settings.KIE_WEBHOOK_HMAC_KEY = TEST_WEBHOOK_HMAC_KEY
+    kie.control.configure(min_seconds=2, max_seconds=2)
+    kie.control.add_fault("generate", "hang_after", times=1)
+    user = django_user_model.objects.create_user("kim", password="correct-horse-battery")
+    client = Client()
+    client.force_login(user)
+    generation = submit(client, "text")
+    worker.wait_for(lambda: Generation.objects.get(pk=generation.pk).status == Status.UNCONFIRMED, timeout=15)
+    worker.wait_for(lambda: Generation.objects.get(pk=generation.pk).status == Status.SUCCEEDED, timeout=20)
+    generation.refresh_from_db()
+    assert generation.video and generation.kie_task_id
+    assert generation.error_message == "" and generation.finished_at is not None
+    assert len(kie.control.requests("generate")) == 1  # never sent again
+    assert len(kie.control.requests("record-info")) == 1  # the confirmation, which also said it was done
+
+
+def test_a_callback_naming_someone_elses_task_does_not_adopt_it(client, member, worker, kie, settings) -> None:
+    from veoui.kie.client import KieClient
+    from veoui.kie.records import GenerateRequest
+
+    settings.KIE_READ_TIMEOUT = 1.0
+    kie.control.configure(min_seconds=1, max_seconds=1)
+    kie.control.add_fault("generate", "hang_after", times=1)
+    generation = submit(member, "text")
+    worker.wait_for(lambda: Generation.objects.get(pk=generation.pk).status == Status.UNCONFIRMED, timeout=15)
+    generation.refresh_from_db()
+    with KieClient(kie.api_key, kie.url, kie.url) as kie_client:
+        request = GenerateRequest(
+            prompt="A different video", model="veo3_fast", generation_type="TEXT_2_VIDEO", aspect_ratio="16:9"
+        )
+        other = kie_client.generate(request)
+    time.sleep(1.5)
+    assert post(client, url_of(generation), body_for("callback_success.json", other)).status_code == 200
+    time.sleep(1.5)
+    generation.refresh_from_db()
+    assert generation.status == Status.UNCONFIRMED and generation.kie_task_id == ""
+    assert len(kie.control.requests("record-info")) == 1  # kie.ai was asked, and its answer did not match

@@ -6,7 +6,9 @@ import threading
 import uuid
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from tests.support import picture
 from veoui.kie.simulator.probe import probe
@@ -207,4 +209,33 @@ def test_it_fails_with_the_reason_when_kie_moderates_after_accepting(logged_in, 
     worker.wait_for(finished(generation))
     assert generation.status == Status.FAILED
     assert generation.error_category == "content_policy"
+    assert len(generate_bodies(kie)) == 1
+
+
+def test_a_crash_right_after_the_answer_was_saved_only_watches_the_task(logged_in, kie, worker, settings) -> None:
+    """The worker died after saving kie.ai's task id but before the rest of that step: nothing is sent again."""
+    from veoui.kie.client import KieClient
+    from veoui.kie.records import GenerateRequest
+
+    settings.VEOUI_POLL_INTERVAL = 0.3
+    request = GenerateRequest(
+        prompt="A crash check", model="veo3_fast", generation_type="TEXT_2_VIDEO", aspect_ratio="16:9"
+    )
+    with KieClient(kie.api_key, kie.url, kie.url) as kie_client:
+        task_id = kie_client.generate(request)
+    generation = Generation.objects.create(
+        owner=User.objects.get(username="maya"),
+        submission_token=uuid.uuid4(),
+        mode="TEXT_2_VIDEO",
+        model="veo3_fast",
+        prompt="A crash check",
+        aspect_ratio="16:9",
+        status=Status.SUBMITTING,
+        claimed_by="a-worker-that-died",
+        request_sent_at=timezone.now(),
+        kie_task_id=task_id,
+    )
+    assert services.recover() >= 1
+    worker.wait_for(finished(generation), timeout=20)
+    assert generation.status == Status.SUCCEEDED and generation.video
     assert len(generate_bodies(kie)) == 1

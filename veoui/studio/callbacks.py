@@ -26,24 +26,33 @@ from veoui.studio.models import Generation, Rendition, Status, TrackedWork
 log = logging.getLogger(__name__)
 
 
-def accept(request: HttpRequest, work: TrackedWork | None, token: str, task_name: str, **ids: int) -> HttpResponse:
+def accept(
+    request: HttpRequest, work: TrackedWork | None, token: str, task_name: str, adopt_task: str = "", **ids: int
+) -> HttpResponse:
     if work is None or not constant_time_compare(token, work.callback_token):
         return HttpResponse(status=404)
+    try:
+        hint = parse_callback(request.body)
+    except KieError:
+        hint = None
+    # A generation whose generate answer was lost has no task id yet: the callback's own is what kie.ai signed.
+    task_id = work.kie_task_id or (hint.task_id if hint else "")
     if settings.KIE_WEBHOOK_HMAC_KEY and not verify_signature(
         settings.KIE_WEBHOOK_HMAC_KEY,
-        work.kie_task_id,
+        task_id,
         request.headers.get("X-Webhook-Timestamp", ""),
         request.headers.get("X-Webhook-Signature", ""),
     ):
         log.warning("callback refused id=%s reason=signature", work.uuid)
         return HttpResponse(status=403)
-    try:
-        hint = parse_callback(request.body)
-    except KieError:
+    if hint is None:
         return JsonResponse({"received": False}, status=400)
     if hint.task_id == work.kie_task_id and work.status == Status.RUNNING:
         # Ask kie.ai now instead of at the next scheduled check; the answer, not this body, decides.
         services.enqueue(task_name, **ids)
+    elif adopt_task and hint.task_id and services.can_adopt(work):
+        # The request left but its answer was lost: kie.ai is asked whether this task is really this work's.
+        services.enqueue(adopt_task, task_id=hint.task_id, **ids)
     log.info("callback received id=%s code=%s", work.uuid, hint.code)
     return JsonResponse({"received": True})
 
@@ -54,7 +63,7 @@ def accept(request: HttpRequest, work: TrackedWork | None, token: str, task_name
 def kie_callback(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
     generation = Generation.objects.filter(uuid=public_id).first()
     ids = {"generation_id": generation.pk} if generation else {}
-    return accept(request, generation, token, "refresh_generation", **ids)
+    return accept(request, generation, token, "refresh_generation", "adopt_generation", **ids)
 
 
 @csrf_exempt

@@ -398,7 +398,8 @@ def send(generation: Generation, client: KieClient) -> None:
     except kie_errors.UnknownOutcome as error:
         mark_unconfirmed(generation, error.upstream_message)
     else:
-        note_kie_success()
+        # The task id is saved before anything else: until it is, a crash leaves the generation unconfirmed.
+        Generation.objects.filter(pk=generation.pk).update(kie_task_id=task_id)
         now = timezone.now()
         generation.kie_task_id = task_id
         generation.status = Status.RUNNING
@@ -410,6 +411,7 @@ def send(generation: Generation, client: KieClient) -> None:
         generation.save()
         log.info("generation submitted id=%s task=%s", generation.uuid, task_id)
         enqueue("refresh_generation", settings.VEOUI_POLL_INTERVAL, **ids)
+        note_kie_success()
 
 
 def upload_inputs(generation: Generation, client: KieClient) -> list[str]:
@@ -447,6 +449,57 @@ def refresh(generation_id: int) -> None:
         return
     note_kie_success()
     apply_record(generation, record)
+
+
+def adopt(generation_id: int, task_id: str) -> None:
+    """kie.ai called back about a task of a generation whose generate answer was lost (a crash, a timeout).
+
+    The callback only names the task: kie.ai itself must confirm that the task exists and asked for this very
+    prompt before the generation takes it as its own and goes on (saved, archived) as if the answer had arrived.
+    """
+    generation = Generation.objects.get(pk=generation_id)
+    if not can_adopt(generation) or Generation.objects.filter(kie_task_id=task_id).exists():
+        return
+    if generation.status == Status.SUBMITTING and generation.claimed_by in worker_state.live_worker_ids():
+        # Its worker may still be reading the answer and will save it itself; ask again once it surely can't.
+        enqueue("adopt_generation", settings.VEOUI_WORKER_TIMEOUT, generation_id=generation.pk, task_id=task_id)
+        return
+    try:
+        with get_client() as client:
+            record = client.record_info(task_id)
+    except kie_errors.KieError as error:
+        log.info("callback task not confirmed id=%s code=%s", generation.uuid, error.code)
+        return
+    if record.task_id != task_id or record.params.get("prompt") != generation.prompt:
+        log.warning("callback task does not match id=%s", generation.uuid)
+        return
+    now = timezone.now()
+    adopted = Generation.objects.filter(pk=generation.pk, kie_task_id="", status__in=ADOPTABLE).update(
+        kie_task_id=task_id,
+        status=Status.RUNNING,
+        claimed_by="",
+        submitted_at=now,
+        next_check_at=now + timedelta(seconds=settings.VEOUI_POLL_INTERVAL),
+        error_category="",
+        error_code=None,
+        error_message="",
+        error_next_step="",
+        error_transient=False,
+        upstream_message="",
+        error_at=None,
+    )
+    if adopted:
+        log.info("generation confirmed by callback id=%s task=%s", generation.uuid, task_id)
+        generation.refresh_from_db()
+        apply_record(generation, record)
+
+
+ADOPTABLE = {Status.UNCONFIRMED, Status.SUBMITTING}
+
+
+def can_adopt(work: TrackedWork) -> bool:
+    """Whether a callback may tell this work its task id: only when the request left and no answer was saved."""
+    return not work.kie_task_id and work.request_sent_at is not None and work.status in ADOPTABLE
 
 
 def apply_record(generation: Generation, record: TaskRecord) -> None:
@@ -526,7 +579,11 @@ def recover_model(model: type[TrackedWork], tasks: dict[str, str], id_name: str)
         if take_over(work, next_check_at=now):
             again(work, tasks["refresh"])
     for work in model.objects.filter(status=Status.SUBMITTING).exclude(claimed_by__in=live):
-        if work.request_sent_at is not None and work.kie_task_id == "":
+        if work.kie_task_id:
+            # The answer was saved, the rest of that step was not: kie.ai has the task, so it is only watched.
+            if take_over(work, status=Status.RUNNING, claimed_by="", submitted_at=now, next_check_at=now):
+                again(work, tasks["refresh"])
+        elif work.request_sent_at is not None:
             # The paid request may have reached kie.ai: never send it again without the member's say.
             if take_over(work, claimed_by=""):
                 mark_unconfirmed(work)

@@ -18,6 +18,12 @@ def refresh_generation(*, generation_id: int) -> None:
 
 
 @task()
+def adopt_generation(*, generation_id: int, task_id: str) -> None:
+    services.adopt(generation_id, task_id)
+    services.email_owner_if_finished(generation_id)
+
+
+@task()
 def archive_generation(*, generation_id: int) -> None:
     services.archive_generation(generation_id)
     services.email_owner_if_finished(generation_id)
