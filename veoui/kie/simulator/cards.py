@@ -1,8 +1,9 @@
 """The still pictures a simulated video is made of, drawn with Pillow.
 
 Each card shows what was asked (the prompt, the input images, model, aspect ratio, seed, task id), so that a
-person watching the demo sees which request a video belongs to. Text uses Pillow's bundled font: no system
-fonts are needed, at the price of drawing ASCII only (accents are dropped, other scripts shown as "?").
+person watching the demo sees which request a video belongs to. Text uses Noto Sans CJK when the system has it
+(Debian's fonts-noto-cjk: Latin with accents, Chinese, Japanese, Korean), else Pillow's bundled font, which draws
+ASCII only (accents are dropped, other scripts shown as "?").
 """
 
 from __future__ import annotations
@@ -68,8 +69,22 @@ def _unit(size: tuple[int, int]) -> float:
     return min(size) / 720
 
 
+# Noto Sans CJK SC (index 2 of the collection) draws every script a prompt in veoui's languages uses.
+SYSTEM_FONT = (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), 2)
+
+
+@lru_cache(maxsize=1)
+def _system_font() -> bool:
+    return SYSTEM_FONT[0].is_file()
+
+
 @lru_cache(maxsize=64)
 def _font(pixels: int) -> ImageFont.FreeTypeFont:
+    if _system_font():
+        try:
+            return ImageFont.truetype(str(SYSTEM_FONT[0]), max(pixels, 8), index=SYSTEM_FONT[1])
+        except OSError:
+            pass
     return ImageFont.load_default(size=max(pixels, 8))
 
 
@@ -143,7 +158,7 @@ def _decorate(card: Image.Image, spec: RenderSpec, resolution: str, caption: boo
     _band(card, (0, size[1] - int(150 * unit), size[0], size[1]))
     draw = ImageDraw.Draw(card)
     header = f"Simulated Veo 3.1 | {spec.model} | {spec.aspect_ratio} | {resolution}"
-    draw.text((margin, int(14 * unit)), ascii_text(header), font=small, fill=SOFT)
+    draw.text((margin, int(14 * unit)), drawable(header), font=small, fill=SOFT)
     badge = {"1080p": "1080P", "4k": "4K"}.get(resolution)
     if badge:
         font = _font(int(64 * unit))
@@ -159,7 +174,7 @@ def _decorate(card: Image.Image, spec: RenderSpec, resolution: str, caption: boo
     draw.text((margin, size[1] - int(50 * unit)), footer, font=small, fill=SOFT)
     if spec.watermark:
         font = _font(int(34 * unit))
-        text = ascii_text(spec.watermark)
+        text = drawable(spec.watermark)
         right = size[0] - margin - int(font.getlength(text))
         draw.text((right, size[1] - int(56 * unit)), text, font=font, fill=WHITE)
     return card
@@ -170,6 +185,11 @@ def _band(card: Image.Image, box: tuple[int, int, int, int]) -> None:
     region = card.crop(box).convert("RGBA")
     shade = Image.new("RGBA", region.size, SHADE)
     card.paste(Image.alpha_composite(region, shade).convert("RGB"), box[:2])
+
+
+def drawable(text: str) -> str:
+    """The text as the font in use can draw it."""
+    return text if _system_font() else ascii_text(text)
 
 
 def ascii_text(text: str) -> str:
@@ -183,7 +203,9 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) ->
     """Greedy word wrap to ``width`` pixels; the last kept line ends in "..." when text is cut."""
     lines: list[str] = []
     current = ""
-    for word in ascii_text(text).split():
+    for word in drawable(text).split():
+        if len(lines) > max_lines:
+            break  # the rest would be cut anyway
         trial = f"{current} {word}".strip()
         if font.getlength(trial) <= width:
             current = trial
@@ -191,7 +213,7 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) ->
         if current:
             lines.append(current)
         current = word
-        while font.getlength(current) > width and len(current) > 1:
+        while font.getlength(current) > width and len(current) > 1 and len(lines) <= max_lines:
             cut = _longest_prefix(current, font, width)
             lines.append(current[:cut])
             current = current[cut:]
@@ -207,7 +229,12 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) ->
 
 
 def _longest_prefix(word: str, font: ImageFont.FreeTypeFont, width: int) -> int:
-    cut = len(word)
-    while cut > 1 and font.getlength(word[:cut]) > width:
-        cut -= 1
-    return cut
+    """How many characters of ``word`` fit in ``width`` (at least one); a word in Chinese is a whole sentence."""
+    low, high = 1, len(word)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if font.getlength(word[:middle]) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return low
