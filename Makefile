@@ -3,14 +3,14 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint soak bench clean
+.PHONY: run test lint soak bench clean browser screenshots gettext messages
 
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py start
 
-test: $(VENV)/.dev browser
+test: $(VENV)/.dev browser gettext
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -18,6 +18,21 @@ test: $(VENV)/.dev browser
 # for 60 s), with the fault matrix and the fuzzing; each prints its figures. `make test` runs them shortened.
 soak: $(VENV)/.dev
 	VEOUI_SOAK=full $(PY) -m pytest tests/reliability $(PYTEST_ARGS)
+
+# The performance targets (bench/, results in bench/RESULTS.md): real gunicorn, worker and simulator on throwaway
+# SQLite and PostgreSQL databases, Debian's wrk and chromium; one table of figures against same-run baselines.
+bench: $(VENV)/.dev
+	@for tool in wrk chromium; do \
+	  if ! command -v $$tool >/dev/null; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "Installing Debian's $$tool for the benches"; \
+	      apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$tool; \
+	    else \
+	      echo "The benches need $$tool: sudo apt-get install $$tool"; exit 1; \
+	    fi; \
+	  fi; \
+	done
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -55,8 +70,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-# Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
-browser:
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used) and inject axe-core, the
+# accessibility checker, pinned in tests/browser/package-lock.json and installed from npm's registry.
+browser: tests/browser/node_modules/.installed
 	@if ! command -v chromium >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian's chromium for the browser tests"; \
@@ -65,6 +81,40 @@ browser:
 	    echo "The browser tests need Chromium: sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
 	  fi; \
 	fi
+
+tests/browser/node_modules/.installed: tests/browser/package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's nodejs and npm for the accessibility checks"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; \
+	  else \
+	    echo "The accessibility checks need npm: sudo apt-get install nodejs npm"; exit 1; \
+	  fi; \
+	fi
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $@
+
+# The translation tests extract the messages of the code with GNU gettext, as `make messages` does.
+gettext:
+	@if ! command -v xgettext >/dev/null || ! command -v msgfmt >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing GNU gettext for the translation tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gettext; \
+	  else \
+	    echo "The translation tests need GNU gettext: sudo apt-get install gettext"; exit 1; \
+	  fi; \
+	fi
+
+# After changing user-facing text: update the Chinese and Spanish catalogues, translate what is new or fuzzy in
+# veoui/locale/*/LC_MESSAGES/django.po, then run this again to compile them (tests/i18n checks both).
+messages: $(VENV)/.dev gettext
+	$(PY) manage.py makemessages -l zh_Hans -l es --ignore "tests/*" --ignore "media/*" --ignore "test-artifacts/*" \
+	  --no-obsolete --add-location file
+	$(PY) manage.py compilemessages -l zh_Hans -l es --ignore .venv --ignore tests
+
+# The pictures in the README and tests/browser/screenshots/, taken by the browser tests.
+screenshots: $(VENV)/.dev browser
+	VEOUI_SCREENSHOTS=tests/browser/screenshots $(PY) -m pytest tests/browser/test_phone.py tests/browser/test_readme_pictures.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .staticfiles .pytest_cache .test-db.sqlite3*

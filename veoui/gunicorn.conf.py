@@ -37,9 +37,11 @@ threads = _whole_number("WEB_THREADS", min(4 * _cpus, 16))
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-# Restart each process now and then, staggered, so that a slow leak can never grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# Restart each process now and then, staggered, so that a slow leak can never grow without bound. Not often: every
+# open video card asks for its status each second (ten people watching make some 36,000 requests an hour), and each
+# restart loads Django anew (about a second of a CPU), drops the process's open connections and ends its streams.
+max_requests = 50000
+max_requests_jitter = 5000
 
 # The control socket (gunicornc) is off: two veoui instances on one machine would fight over its default path.
 control_socket_disable = True

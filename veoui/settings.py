@@ -160,6 +160,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "veoui.team.language.PersonLanguageMiddleware",  # the person's saved language, after login
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -199,6 +200,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": Path(env_str("SQLITE_PATH") or BASE_DIR / "db.sqlite3"),
+            # Each gunicorn thread keeps its connection: opening the file and setting WAL on every request
+            # cost more than the status partial's own queries.
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -222,15 +226,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's model backend, reading the membership with the person (veoui/team/backends.py). Django's own stays
+# listed so that sessions opened before keep working; it never checks a password itself.
+AUTHENTICATION_BACKENDS = ["veoui.team.backends.MemberBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
+# The languages of the switcher, each named in itself. A person's choice is kept on their membership
+# (veoui.team.language); before login in the language cookie, else the browser's preference decides.
+LANGUAGES = [
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("es", "Español"),
+]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "veoui" / "locale"]
+# Dates and numbers follow the language; veoui/formats/ adjusts a few of Django's formats per language.
+FORMAT_MODULE_PATH = ["veoui.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / ".staticfiles"
@@ -268,6 +285,7 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
 # Load balancers check /health/ over plain HTTP on the private network: no redirect for them.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]

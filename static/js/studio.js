@@ -8,6 +8,10 @@
   const config = JSON.parse(configElement.textContent);
   const labels = config.labels;
   const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
+  // Numbers and prices written the way the page's language writes them (1,250.50 or 1250,50).
+  const language = document.documentElement.lang || undefined;
+  const number = new Intl.NumberFormat(language, { maximumFractionDigits: 2 });
+  const money = new Intl.NumberFormat(language, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"];
 
   function setup(form) {
@@ -35,8 +39,8 @@
       if (!checked || !target) return;
       const count = Number(form.elements.count ? form.elements.count.value : 1) || 1;
       const credits = config.pricing.models[checked.value] * count;
-      const usd = (credits * config.pricing.usdPerCredit).toFixed(2);
-      target.textContent = format(labels.credits, { credits: credits, usd: usd });
+      const usd = money.format(credits * config.pricing.usdPerCredit);
+      target.textContent = format(labels.credits, { credits: number.format(credits), usd: usd });
     }
 
     // --- prompt counter ----------------------------------------------------------------------------------
@@ -76,17 +80,68 @@
       }
     }
 
+    // Auto keeps the centre of the first picture in whichever of 16:9 and 9:16 is closer to its shape.
+    function autoCrop(width, height) {
+      const target = width >= height ? 16 / 9 : 9 / 16;
+      if (width / height > target) {
+        const kept = height * target;
+        return { x: (width - kept) / 2, y: 0, w: kept, h: height, wide: target > 1 };
+      }
+      const kept = width / target;
+      return { x: 0, y: (height - kept) / 2, w: width, h: kept, wide: target > 1 };
+    }
+
+    function drawCropPreview(canvas, item, crop) {
+      const longest = 240;
+      const scale = longest / Math.max(item.width, item.height);
+      const ratio = window.devicePixelRatio || 1;
+      const w = Math.round(item.width * scale);
+      const h = Math.round(item.height * scale);
+      canvas.width = Math.round(w * ratio);
+      canvas.height = Math.round(h * ratio);
+      canvas.style.width = `${w}px`;
+      canvas.style.height = `${h}px`;
+      const context = canvas.getContext("2d");
+      context.setTransform(ratio, 0, 0, ratio, 0, 0);
+      context.drawImage(item.image, 0, 0, w, h);
+      const box = { x: crop.x * scale, y: crop.y * scale, w: crop.w * scale, h: crop.h * scale };
+      context.fillStyle = "rgba(0, 0, 0, 0.6)";
+      context.fillRect(0, 0, w, box.y);
+      context.fillRect(0, box.y + box.h, w, h - box.y - box.h);
+      context.fillRect(0, box.y, box.x, box.h);
+      context.fillRect(box.x + box.w, box.y, w - box.x - box.w, box.h);
+      context.lineWidth = 3;
+      context.strokeStyle = "#ffffff";
+      context.strokeRect(box.x + 1.5, box.y + 1.5, box.w - 3, box.h - 3);
+      context.setLineDash([6, 4]);
+      context.lineWidth = 1.5;
+      context.strokeStyle = "#4338ca";
+      context.strokeRect(box.x + 1.5, box.y + 1.5, box.w - 3, box.h - 3);
+    }
+
     function updateAutoHint() {
       const hint = form.querySelector("[data-auto-hint]");
       if (!hint) return;
+      const preview = form.querySelector("[data-auto-preview]");
       const auto = form.querySelector('input[name="aspect_ratio"][value="Auto"]');
       const first = items[0];
       if (!auto || !auto.checked || !first || !first.width) {
         hint.hidden = true;
+        if (preview) preview.hidden = true;
         return;
       }
+      const crop = autoCrop(first.width, first.height);
+      const fits = crop.w * crop.h >= 0.98 * first.width * first.height;
       hint.hidden = false;
-      hint.textContent = first.width >= first.height ? labels.autoWide : labels.autoTall;
+      hint.textContent = `${crop.wide ? labels.autoWide : labels.autoTall} ${fits ? labels.autoFits : labels.autoKept}`;
+      if (preview && first.image) {
+        try {
+          drawCropPreview(preview, first, crop);
+          preview.hidden = false;
+        } catch (error) {
+          preview.hidden = true;
+        }
+      }
     }
 
     function render() {
@@ -144,6 +199,7 @@
       probe.onload = () => {
         item.width = probe.naturalWidth;
         item.height = probe.naturalHeight;
+        item.image = probe;
         updateAutoHint();
       };
       probe.src = item.preview;
@@ -295,6 +351,18 @@
     const empty = document.querySelector("#recent-list [data-empty]");
     if (empty && document.querySelector("#recent-list .gen-card")) empty.remove();
   }
+
+  // "Try this" is a link that pre-fills the prompt on the server; with JavaScript it fills it in place.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("[data-try-prompt]");
+    const prompt = document.getElementById("id_prompt");
+    if (!link || !prompt) return;
+    event.preventDefault();
+    prompt.value = link.dataset.tryPrompt;
+    prompt.dispatchEvent(new Event("input", { bubbles: true }));
+    prompt.focus();
+    prompt.scrollIntoView({ block: "center", behavior: "smooth" });
+  });
 
   // On a phone the list is below the form: bring the new video's card into view.
   document.addEventListener("htmx:afterSwap", (event) => {

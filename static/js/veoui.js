@@ -72,3 +72,36 @@ document.addEventListener("click", (event) => {
   });
   check();
 })();
+
+// Screen readers hear when a video's status changes (queued, generating, ready, failed) through the page's one
+// polite live region: the status cards themselves are replaced on every check, so they can't carry it.
+(function () {
+  "use strict";
+  const region = document.getElementById("live-status");
+  if (!region) return;
+  const known = new Map();
+
+  function describe(card) {
+    const title = card.querySelector(".gen-card__title");
+    const stage = card.querySelector(".stage, .problem p");
+    return [title, stage].filter(Boolean).map((element) => element.textContent.trim()).join(": ");
+  }
+
+  function announce(text) {
+    region.textContent = "";
+    setTimeout(() => { region.textContent = text; }, 50);
+  }
+
+  function look(root, speak) {
+    const cards = root.matches && root.matches(".gen-card[data-status]") ? [root] : [];
+    root.querySelectorAll(".gen-card[data-status]").forEach((card) => cards.push(card));
+    cards.forEach((card) => {
+      const before = known.get(card.id);
+      known.set(card.id, card.dataset.status);
+      if (speak && before !== card.dataset.status) announce(describe(card));
+    });
+  }
+
+  look(document, false);
+  document.addEventListener("htmx:load", (event) => look(event.detail.elt, true));
+})();

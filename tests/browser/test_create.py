@@ -21,7 +21,7 @@ def picture_file(tmp_path, name: str, width: int = 1280, height: int = 720, colo
 
 def watch_until_playing(page: Page) -> None:
     card = page.locator(".recent-list .gen-card").first
-    expect(card.get_by_role("status")).to_contain_text("Generating", timeout=20_000)
+    expect(card.locator(".stage")).to_contain_text("Generating", timeout=20_000)
     video = card.locator("video")
     expect(video).to_be_visible(timeout=45_000)
     video.evaluate("v => { v.muted = true; return v.play(); }")

@@ -111,6 +111,8 @@ MATRIX: dict[str, Entry] = {
     "balance_refresh": Entry("post", "/team/balance/refresh/", admins_only(302)),
     "join": Entry("get", "/join/not-an-invite/", everyone(404, anonymous=404)),
     "password_change": Entry("get", "/account/password/", everyone(200)),
+    # Everyone, signed in or not, may choose the language they read veoui in; it changes nothing of anyone else's.
+    "set_language": Entry("post", "/account/language/", everyone(302, anonymous=302), {"language": "es"}),
 }
 
 

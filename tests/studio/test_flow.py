@@ -142,7 +142,7 @@ def test_it_reads_only_the_database_for_the_status_partial(logged_in, worker, ki
     for _ in range(15):
         response = logged_in.get(f"/videos/{generation.uuid}/status/")
         assert response.status_code == 200
-        assert 'hx-trigger="every 2s' in response.content.decode()
+        assert 'hx-trigger="every 1s' in response.content.decode()
     calls_by_worker = [r for r in kie.control.requests()[before:] if r["endpoint"] != "record-info"]
     assert calls_by_worker == []  # the page made no kie.ai call; only the worker's record-info polls ran
     worker.wait_for(finished(generation))

@@ -50,8 +50,8 @@ def accept(
     if hint.task_id == work.kie_task_id and work.status == Status.RUNNING:
         # Ask kie.ai now instead of at the next scheduled check; the answer, not this body, decides.
         services.enqueue(task_name, **ids)
-    elif adopt_task and hint.task_id and services.can_adopt(work):
-        # The request left but its answer was lost: kie.ai is asked whether this task is really this work's.
+    elif adopt_task and hint.task_id and services.can_adopt(work, hint.task_id):
+        # The answer to the request is not saved (yet, or lost): the worker sorts out whose task this is.
         services.enqueue(adopt_task, task_id=hint.task_id, **ids)
     log.info("callback received id=%s code=%s", work.uuid, hint.code)
     return JsonResponse({"received": True})

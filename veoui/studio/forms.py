@@ -39,6 +39,11 @@ def image_limits_text() -> str:
     }
 
 
+def translated(params: dict) -> dict:
+    """A rule's message parameters in the reader's language (model names are marked in the rules table)."""
+    return {key: gettext(value) if isinstance(value, str) else value for key, value in params.items()}
+
+
 def inspect_image(upload: UploadedFile) -> tuple[int, int]:
     """Decode the picture to prove it is one; returns its size or raises ValidationError in plain words."""
     max_bytes = settings.VEOUI_UPLOAD_MAX_MB * 1024 * 1024
@@ -176,7 +181,9 @@ class GenerationForm(forms.Form):
                 continue  # already explained by the field's own check
             self.add_error(
                 None if field == "images" else field,
-                forms.ValidationError(gettext(rules.MESSAGES[violation.code]) % violation.params, code=field),
+                forms.ValidationError(
+                    gettext(rules.MESSAGES[violation.code]) % translated(violation.params), code=field
+                ),
             )
         return data
 
@@ -232,7 +239,7 @@ class GenerationForm(forms.Form):
 class RenditionForm(forms.Form):
     """The member's confirmed request for a 1080P or 4K version or an extension, with the offers shown."""
 
-    kind = forms.ChoiceField(choices=[("1080p", "1080P"), ("4k", "4K"), ("extend", "extend")])
+    kind = forms.ChoiceField(choices=[(kind, kind) for kind in ("1080p", "4k", "extend")])  # checked, never shown
     request_token = forms.UUIDField()
     prompt = forms.CharField(required=False, max_length=rules.PROMPT_MAX_LENGTH)
     model = forms.ChoiceField(required=False, choices=[(m, m) for m in rules.MODELS])

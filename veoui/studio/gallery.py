@@ -30,10 +30,10 @@ class GalleryFilter(forms.Form):
         label=_("Whose"), required=False, choices=[("", _("Everyone's")), ("mine", _("Mine")), ("team", _("Team's"))]
     )
     mode = forms.ChoiceField(
-        label=_("Mode"), required=False, choices=any_of([(m.key, m.label) for m in rules.MODES.values()], _("Any"))
+        label=_("Mode"), required=False, choices=any_of([(m.key, _(m.label)) for m in rules.MODES.values()], _("Any"))
     )
     model = forms.ChoiceField(
-        label=_("Model"), required=False, choices=any_of([(m.key, m.label) for m in rules.MODELS.values()], _("Any"))
+        label=_("Model"), required=False, choices=any_of([(m.key, _(m.label)) for m in rules.MODELS.values()], _("Any"))
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -79,5 +79,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
     page = Paginator(generations.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filters": filters, "page": page, "query": query.urlencode()}
+    # An empty page means "change the filters" when some are set, and "make the first video" when none are.
+    filtered = any(str(request.GET.get(name, "")).strip() for name in filters.fields)
+    context = {"filters": filters, "page": page, "query": query.urlencode(), "filtered": filtered}
     return render(request, "studio/gallery.html", context)

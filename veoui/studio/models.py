@@ -9,8 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from veoui.studio import rules
 
@@ -173,8 +174,9 @@ class TrackedWork(models.Model):
         self.status = status
         self.error_category = category
         self.error_code = code
-        self.error_message = str(message)
-        self.error_next_step = str(next_step)
+        with translation.override(None):  # kept as the code writes it; each page translates it for its reader
+            self.error_message = str(message)
+            self.error_next_step = str(next_step)
         self.error_transient = transient
         self.upstream_message = upstream_message[:500]
         self.error_at = timezone.now()
@@ -201,8 +203,8 @@ class Generation(TrackedWork):
     # Deleted by its owner or an admin: files gone, hidden everywhere, but still counted in the month's spend.
     deleted_at = models.DateTimeField(null=True, blank=True)
 
-    mode = models.CharField(max_length=40, choices=[(m.key, m.label) for m in rules.MODES.values()])
-    model = models.CharField(max_length=20, choices=[(m.key, m.label) for m in rules.MODELS.values()])
+    mode = models.CharField(max_length=40, choices=[(m.key, _(m.label)) for m in rules.MODES.values()])
+    model = models.CharField(max_length=20, choices=[(m.key, _(m.label)) for m in rules.MODELS.values()])
     prompt = models.TextField()
     aspect_ratio = models.CharField(max_length=8)
     seed = models.PositiveIntegerField(null=True, blank=True)
@@ -258,7 +260,9 @@ class Generation(TrackedWork):
             return str(_("Queued: starting in a moment"))
         if self.status == Status.RUNNING:
             minutes = max(1, round(self.typical_seconds / 60))
-            return str(_("Generating, usually about %(n)s minute(s)") % {"n": minutes})
+            return ngettext(
+                "Generating, usually about %(n)s minute", "Generating, usually about %(n)s minutes", minutes
+            ) % {"n": minutes}
         return str(self.get_status_display())
 
     def next_poll_delay(self) -> float:
@@ -347,7 +351,9 @@ class Rendition(TrackedWork):
             return str(_("Waiting for kie.ai") if self.error_transient else _("Queued: starting in a moment"))
         if self.status == Status.RUNNING:
             minutes = max(1, round(self.typical_seconds / 60))
-            return str(_("Working on it, usually about %(n)s minute(s)") % {"n": minutes})
+            return ngettext(
+                "Working on it, usually about %(n)s minute", "Working on it, usually about %(n)s minutes", minutes
+            ) % {"n": minutes}
         return str(self.get_status_display())
 
     def next_poll_delay(self) -> float:

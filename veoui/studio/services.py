@@ -22,7 +22,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from veoui.core.kie_contact import note_kie_success
@@ -33,6 +33,7 @@ from veoui.studio import archive, fairuse, rules, worker_state
 from veoui.studio.forms import ImageInput
 from veoui.studio.models import Generation, InputImage, Pricing, Status, TrackedWork
 from veoui.team import budgets
+from veoui.team.language import language_of
 
 log = logging.getLogger(__name__)
 
@@ -458,12 +459,20 @@ def adopt(generation_id: int, task_id: str) -> None:
     prompt before the generation takes it as its own and goes on (saved, archived) as if the answer had arrived.
     """
     generation = Generation.objects.get(pk=generation_id)
-    if not can_adopt(generation) or Generation.objects.filter(kie_task_id=task_id).exists():
+    if generation.kie_task_id == task_id and generation.status == Status.RUNNING:
+        refresh(generation.pk)  # the answer was saved meanwhile: the callback still means "it has ended"
+        return
+    if (
+        not can_adopt(generation, task_id)
+        or Generation.objects.filter(kie_task_id=task_id).exclude(pk=generation.pk).exists()
+    ):
         return
     if generation.status == Status.SUBMITTING and generation.claimed_by in worker_state.live_worker_ids():
-        # Its worker may still be reading the answer and will save it itself; ask again once it surely can't.
-        enqueue("adopt_generation", settings.VEOUI_WORKER_TIMEOUT, generation_id=generation.pk, task_id=task_id)
+        # Its worker may still be saving the answer itself; look again in a moment.
+        enqueue("adopt_generation", ADOPT_RECHECK_SECONDS, generation_id=generation.pk, task_id=task_id)
         return
+    if generation.kie_task_id:
+        return  # the answer was saved and its worker died: recovery watches the task from here
     try:
         with get_client() as client:
             record = client.record_info(task_id)
@@ -495,11 +504,13 @@ def adopt(generation_id: int, task_id: str) -> None:
 
 
 ADOPTABLE = {Status.UNCONFIRMED, Status.SUBMITTING}
+ADOPT_RECHECK_SECONDS = 1.0
 
 
-def can_adopt(work: TrackedWork) -> bool:
-    """Whether a callback may tell this work its task id: only when the request left and no answer was saved."""
-    return not work.kie_task_id and work.request_sent_at is not None and work.status in ADOPTABLE
+def can_adopt(work: TrackedWork, task_id: str) -> bool:
+    """Whether a callback about ``task_id`` may concern this work before its answer was saved: the request left,
+    and no other task id was saved for it."""
+    return work.request_sent_at is not None and work.status in ADOPTABLE and work.kie_task_id in ("", task_id)
 
 
 def apply_record(generation: Generation, record: TaskRecord) -> None:
@@ -704,10 +715,10 @@ def email_owner_if_finished(generation_id: int) -> None:
     else:
         subject = _("Your video could not be made")
         body = _("veoui could not make your video “%(prompt)s”. See why and what to do here: %(link)s")
+    with translation.override(language_of(generation.owner)):  # written in the owner's language
+        subject, body = str(subject), str(body) % {"prompt": generation.prompt[:200], "link": link}
     try:
-        send_mail(
-            str(subject), str(body) % {"prompt": generation.prompt[:200], "link": link}, None, [generation.owner.email]
-        )
+        send_mail(subject, body, None, [generation.owner.email])
     except OSError as error:
         # Mail is a courtesy: the video is on its page anyway, and a broken mail server must not stop the worker.
         log.warning("could not email id=%s error=%s", generation.uuid, error.__class__.__name__)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
-from veoui.studio import renditions, rules, services
+from veoui.studio import guidance, renditions, rules, services
 from veoui.studio.forms import GenerationForm, RenditionForm, image_limits_text
 from veoui.studio.media import serve_file
 from veoui.studio.models import Generation, Pricing, Rendition, TrackedWork
@@ -36,9 +36,28 @@ def visible_generations(request: HttpRequest) -> QuerySet[Generation]:
     return generations
 
 
-def get_generation(request: HttpRequest, public_id: uuid.UUID, *, change: bool = False) -> Generation:
-    """The generation if this person may see it (404 otherwise); 403 when they may see but not change it."""
-    generation = get_object_or_404(visible_generations(request).select_related("owner"), uuid=public_id)
+def may_see(user: object, generation: Generation) -> bool:
+    """The rule of visible_generations, for one generation already read."""
+    return generation.deleted_at is None and (
+        user.is_staff or generation.owner_id == user.pk or generation.visibility == Generation.Visibility.TEAM
+    )
+
+
+def get_generation(
+    request: HttpRequest, public_id: uuid.UUID, *, change: bool = False, with_owner: bool = True
+) -> Generation:
+    """The generation if this person may see it (404 otherwise); 403 when they may see but not change it.
+
+    One read by its unique id, the visibility rule checked on the row: the status partial, polled every second by
+    every open card, costs one small query.
+    """
+    generations = Generation.objects.select_related("owner") if with_owner else Generation.objects.all()
+    try:
+        generation = generations.get(uuid=public_id)
+    except Generation.DoesNotExist:
+        raise Http404 from None
+    if not may_see(request.user, generation):
+        raise Http404
     if change and generation.owner_id != request.user.pk and not request.user.is_staff:
         raise PermissionDenied
     return generation
@@ -54,7 +73,12 @@ def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
         "mode": form.mode,
         "modes": list(rules.MODES.values()),
         "models": [
-            {"rule": m, "credits": pricing.for_model(m.key), "usd": pricing.usd(pricing.for_model(m.key))}
+            {
+                "rule": m,
+                "credits": pricing.for_model(m.key),
+                "usd": pricing.usd(pricing.for_model(m.key)),
+                "wait": guidance.usual_wait(m.typical_seconds),
+            }
             for m in rules.MODELS.values()
         ],
         "rules_json": rules.as_json(),
@@ -66,6 +90,8 @@ def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
         },
         "image_limits": image_limits_text(),
         "recent": recent,
+        "guide": guidance.guide_for(form.mode.key),
+        "tips": guidance.TIPS,
     }
 
 
@@ -89,6 +115,9 @@ def client_labels() -> dict:
         "badUrl": _("That isn't a web address. It should start with https://"),
         "autoWide": _("Your first picture is closer to 16:9 (wide): kie.ai will crop it to that."),
         "autoTall": _("Your first picture is closer to 9:16 (tall): kie.ai will crop it to that."),
+        "autoKept": _("The video keeps the part inside the frame; the darker edges are cut off."),
+        "autoFits": _("It already has that shape, so nothing is cut off."),
+        "autoPreview": _("Preview of the part of your picture the video keeps"),
         "modelNotInMode": _("%(model)s can't use reference images. Choose Fast or Lite."),
         "charsLeft": _("%(n)s characters left"),
     }
@@ -158,7 +187,8 @@ def picture_file(request: HttpRequest, reference: str) -> tuple[str, Generation]
 
 
 def prefill(request: HttpRequest, mode: rules.Mode) -> dict:
-    """``?from=<video>``: that video's settings and pictures; ``?picture=<address>``: one picture to start from."""
+    """``?from=<video>``: that video's settings and pictures; ``?picture=<address>``: one picture to start from;
+    ``?try=1``: the mode's example prompt ("Try this" without JavaScript)."""
     initial: dict = {}
     source_id = request.GET.get("from", "")
     if source_id:
@@ -181,6 +211,8 @@ def prefill(request: HttpRequest, mode: rules.Mode) -> dict:
         ]
     else:
         pictures = [request.GET["picture"]] if picture_file(request, request.GET.get("picture", "")) else []
+    if request.GET.get("try") and not initial.get("prompt"):
+        initial["prompt"] = str(guidance.guide_for(mode.key).try_prompt)
     for slot, picture in enumerate(pictures[: mode.max_images], start=1):
         initial[f"image_url_{slot}"] = picture
     return initial
@@ -225,7 +257,7 @@ def generation_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 @require_GET
 def generation_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     # Reads the database only: kie.ai is never called for a page view, however many people watch.
-    generation = get_generation(request, public_id)
+    generation = get_generation(request, public_id, with_owner=False)  # the card shows nothing of its owner
     return render(request, "studio/generation.html#status", {"generation": generation})
 
 

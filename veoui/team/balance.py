@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from veoui.kie import errors as kie_errors
 from veoui.kie.client import get_client
@@ -25,7 +25,9 @@ def refresh() -> KieBalance:
             credits = client.credit_balance()
     except kie_errors.KieError as error:
         log.warning("balance check failed code=%s", error.code)
-        KieBalance.objects.filter(pk=row.pk).update(error_message=str(error.message), error_at=timezone.now())
+        with translation.override(None):  # kept as the code writes it; the settings page translates it
+            message = str(error.message)
+        KieBalance.objects.filter(pk=row.pk).update(error_message=message, error_at=timezone.now())
     else:
         KieBalance.objects.filter(pk=row.pk).update(
             credits=credits, checked_at=timezone.now(), error_message="", error_at=None

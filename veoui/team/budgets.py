@@ -22,7 +22,7 @@ from django.db import connection, models
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.template.defaultfilters import floatformat
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateformat import format as date_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
@@ -161,7 +161,7 @@ def over_message(
         "cost": credits_text(wanted),
         "left": credits_text(max(left, Decimal(0))),
         "month": date_format(start, "F"),
-        "next": date_format(next_month(start), "j F"),
+        "next": formats.date_format(next_month(start), "MONTH_DAY_FORMAT"),
         "count": count,
     }
     what = (
@@ -189,4 +189,5 @@ def over_message(
             if names
             else _("Ask your team's admin to raise it, or wait until %(next)s.") % params
         )
-    return f"{what}, {left_text} {ask}"
+    # Translators: one sentence from three parts: what it would cost, what is left, and whom to ask.
+    return _("%(cost)s, %(left)s %(ask)s") % {"cost": what, "left": left_text, "ask": ask}

@@ -16,7 +16,7 @@ from veoui.team.models import Membership
 
 LOGIN_VIEWS = {"login", "admin:login"}
 # What someone with a temporary password may still reach: the page to change it, and the way out.
-ALLOWED_BEFORE_CHANGE = {"password_change", "logout", "admin:logout"}
+ALLOWED_BEFORE_CHANGE = {"password_change", "logout", "admin:logout", "set_language"}
 
 
 class TeamMiddleware:
@@ -48,4 +48,10 @@ class TeamMiddleware:
 
 def must_change_password(request: HttpRequest) -> bool:
     user = request.user
-    return user.is_authenticated and Membership.objects.filter(user=user, must_change_password=True).exists()
+    if not user.is_authenticated:
+        return False
+    try:
+        membership = user.membership  # read with the person by the login backend, fresh on every request
+    except Membership.DoesNotExist:
+        return False
+    return membership.must_change_password

@@ -35,6 +35,8 @@ class Membership(models.Model):
     role = models.CharField(_("Role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     monthly_budget = budget_field(_("Monthly budget (credits)"))
     must_change_password = models.BooleanField(default=False)
+    # One of settings.LANGUAGES, chosen with the language switcher; empty follows the browser.
+    language = models.CharField(_("Language"), max_length=10, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

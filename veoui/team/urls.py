@@ -1,6 +1,6 @@
 from django.urls import path
 
-from veoui.team import views
+from veoui.team import language, views
 
 urlpatterns = [
     path("people/", views.people_list, name="people"),
@@ -17,4 +17,5 @@ urlpatterns = [
     path("team/balance/refresh/", views.balance_refresh, name="balance_refresh"),
     path("join/<str:token>/", views.join, name="join"),
     path("account/password/", views.password_change, name="password_change"),
+    path("account/language/", language.set_language, name="set_language"),
 ]

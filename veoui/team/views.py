@@ -16,8 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -99,7 +98,7 @@ def people_invite(request: HttpRequest) -> HttpResponse:
         "kind": "invite",
         "link": absolute_url(request, reverse("join", args=[token])),
         "note": invite.note,
-        "expires": date_format(timezone.localtime(invite.expires_at), "j F, H:i"),
+        "expires": formats.date_format(timezone.localtime(invite.expires_at), "DATETIME_FORMAT"),
     }
     return redirect("people_created")
 
@@ -223,7 +222,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         except people.PeopleError as error:
             form.add_error(None, error.message)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, _("Welcome to veoui, %(name)s!") % {"name": display_name(user)})
             return redirect("home")
     return render(request, "team/join.html", {"form": form, "invite": invite})

@@ -44,6 +44,12 @@ def housekeeping(stop: threading.Event) -> None:
 class Command(DatabaseWorkerCommand):
     help = "Run veoui's worker: every call to kie.ai, plus crash recovery."
 
+    def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)
+        # An idle worker looks for new tasks 4 times a second (one indexed query) instead of once: a Generate
+        # click or a callback then reaches kie.ai a fraction of a second later, which members do notice.
+        parser.set_defaults(interval=0.25)
+
     def handle(self, *args: object, **options: object) -> None:
         if not options.get("reload") or os.environ.get("RUN_MAIN") == "true":
             worker_state.beat()

@@ -22,6 +22,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, host: str, port: int, **options: object) -> None:
         call_command("ensure_admin", stdout=self.stdout)
+        if settings.DEMO_MODE:
+            from veoui.studio import samples
+
+            if samples.make_samples():
+                self.stdout.write("Demo mode: a few sample videos are being made so the gallery isn't empty.")
         bin_dir = Path(sys.executable).parent
         with ExitStack() as stack:
             if settings.DEMO_MODE:

@@ -1,0 +1,245 @@
+"""Every page, as a member, as an admin and logged out, at 1280 px and at 390 px, checked with axe-core.
+
+A page passes with no serious or critical violation and, on a phone, no sideways scrolling. The pages are also
+visited in the states that matter: a form showing its errors, a video in the making, a finished one with its player,
+a failed one, an empty gallery and a full one. The list of URLs comes from the resolver: a new page that is neither
+visited here nor listed in ``NOT_PAGES`` fails ``test_it_checks_every_page``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import get_resolver, resolve
+from playwright.sync_api import Page, expect
+
+from tests.browser.a11y import DESKTOP, PHONE, axe_problems, overflow
+from tests.browser.conftest import login_context, screenshot
+from tests.security.test_authorization_matrix import url_names
+from tests.team.conftest import make_user
+from veoui.studio.models import Generation, Rendition, Status
+from veoui.team import people
+from veoui.team.models import Membership, Role
+
+pytestmark = pytest.mark.browser
+
+# URLs that are not pages a person reads: files, JSON, partials inside pages, and POST-only actions (whose forms
+# and answers are the pages checked here).
+NOT_PAGES = {
+    "home": "a redirect to the studio",
+    "logout": "POST only, answers with a redirect",
+    "set_language": "POST only: the language menu, checked on every page",
+    "health": "JSON for monitoring",
+    "notifications": "JSON for the tab title",
+    "generation_status": "the status card, checked inside the studio and the video's page",
+    "rendition_status": "the version's card, checked inside the video's page",
+    "generation_video": "a video file",
+    "generation_poster": "a picture file",
+    "generation_download": "a video file",
+    "input_image": "a picture file",
+    "rendition_video": "a video file",
+    "rendition_poster": "a picture file",
+    "rendition_download": "a video file",
+    "usage_csv": "a spreadsheet file",
+    "kie_callback": "kie.ai's callback",
+    "kie_rendition_callback": "kie.ai's callback",
+    "generation_resubmit": "POST only",
+    "generation_dismiss": "POST only",
+    "generation_archive": "POST only",
+    "generation_retry": "POST only",
+    "generation_rerun": "POST only",
+    "generation_vary": "POST only",
+    "generation_visibility": "POST only",
+    "generation_delete": "POST only",
+    "rendition_create": "POST only",
+    "rendition_resubmit": "POST only",
+    "rendition_dismiss": "POST only",
+    "rendition_archive": "POST only",
+    "people_invite": "POST only; its errors show on the people page, checked",
+    "people_add": "POST only; its answer is the created page, checked",
+    "person_password": "POST only; its answer is the created page",
+    "person_active": "POST only",
+    "invite_cancel": "POST only",
+    "balance_refresh": "POST only",
+}
+
+
+class Checker:
+    """Checks the page as it is now at both widths, and remembers every problem and every URL name seen."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.seen: set[str] = set()
+
+    def __call__(self, page: Page, label: str) -> None:
+        match = resolve(urlsplit(page.url).path)
+        self.seen.add(f"{match.namespaces[0]}:" if match.namespaces else match.url_name)
+        page.set_viewport_size(DESKTOP)
+        self.problems += axe_problems(page, f"{label} at 1280")
+        screenshot(page, f"a11y-{label}-1280")
+        page.set_viewport_size(PHONE)
+        self.problems += axe_problems(page, f"{label} at 390")
+        wider = overflow(page)
+        if wider > 0:
+            self.problems.append(f"{label} at 390: {wider} px wider than the phone, it scrolls sideways")
+        screenshot(page, f"a11y-{label}-390")
+        page.set_viewport_size(DESKTOP)
+
+    def assert_clean(self) -> None:
+        assert not self.problems, "\n".join(self.problems)
+
+
+def new_page(playwright_browser, live_server, user=None) -> Page:
+    options = {"viewport": DESKTOP, "bypass_csp": True}
+    if user is None:
+        context = playwright_browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(15_000)
+    else:
+        context = login_context(playwright_browser, live_server, user, **options)
+    return context.new_page()
+
+
+def settled(owner, prompt: str, status: str, **fields) -> Generation:
+    values = {"mode": "TEXT_2_VIDEO", "model": "veo3_fast", "aspect_ratio": "16:9", "estimated_credits": Decimal(60)}
+    return Generation.objects.create(
+        owner=owner, prompt=prompt, status=status, submission_token=uuid.uuid4(), **(values | fields)
+    )
+
+
+def make_a_video(page: Page, kie, check: Checker) -> Generation:
+    """Through the studio, checking the card while it runs; then kie.ai is told to finish it."""
+    kie.control.configure(min_seconds=120, max_seconds=120)
+    page.goto("/studio/text/")
+    page.get_by_label("Prompt", exact=True).fill("A lighthouse keeper waves from the balcony at dawn")
+    page.get_by_role("button", name="Generate").click()
+    card = page.locator(".recent-list .gen-card").first
+    expect(card.locator(".stage")).to_contain_text("Generating", timeout=20_000)
+    expect(page.locator("#live-status")).to_contain_text("A lighthouse keeper")  # told to screen readers
+    check(page, "studio-running")
+    generation = Generation.objects.get(prompt__startswith="A lighthouse keeper")
+    page.goto(f"/videos/{generation.uuid}/")
+    expect(page.locator(".gen-card").first).to_have_attribute("data-status", "running")
+    check(page, "video-running")
+    kie.control.complete(generation.kie_task_id)
+    expect(page.locator(".gen-card video").first).to_be_visible(timeout=30_000)
+    expect(page.locator("#live-status")).to_contain_text("Your video is ready")
+    generation.refresh_from_db()
+    return generation
+
+
+def test_it_checks_every_page(playwright_browser, live_server, person, worker, kie) -> None:
+    check = Checker()
+    alex = make_user("alex", "Alex", role=Role.ADMIN)
+
+    # Logged out: the login page (plain and refused), an invite (plain, with errors, used up).
+    page = new_page(playwright_browser, live_server)
+    page.goto("/login/")
+    check(page, "login")
+    page.get_by_label("Username").fill("maya")
+    page.get_by_label("Password").fill("not her password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    check(page, "login-refused")
+    token = people.create_invite(note="Sam", role=Role.MEMBER, monthly_budget=None, by=alex)[1]
+    page.goto(f"/join/{token}/")
+    check(page, "join")
+    page.get_by_role("button", name="Join the team").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check(page, "join-errors")
+    page.goto("/join/not-an-invite/")
+    check(page, "join-unknown")
+    page.context.close()
+
+    # A member: the empty gallery and studio, each mode, a form with its errors, a video from start to finish.
+    page = new_page(playwright_browser, live_server, person)
+    page.goto("/gallery/")
+    check(page, "gallery-empty")
+    page.goto("/studio/text/")
+    check(page, "studio-text-empty")
+    for slug in ("frames", "reference"):
+        page.goto(f"/studio/{slug}/")
+        check(page, f"studio-{slug}")
+    page.get_by_role("button", name="Generate").click()
+    expect(page.locator('[data-error-for="prompt"]')).not_to_be_empty()
+    check(page, "studio-reference-errors")
+    finished = make_a_video(page, kie, check)
+
+    failed = settled(
+        person,
+        "A storm over the harbour",
+        Status.FAILED,
+        error_message="kie.ai is very busy right now.",
+        error_next_step="Try again in a few minutes.",
+        error_transient=True,
+    )
+    unconfirmed = settled(
+        person,
+        "A snail crosses a leaf",
+        Status.UNCONFIRMED,
+        error_message="kie.ai didn't answer, so veoui can't tell whether the video was started.",
+        error_next_step="Send it again, or give up if it appears in kie.ai's logs.",
+    )
+    settled(person, "A private sketch", Status.SUCCEEDED, visibility="private", video=finished.video.name)
+    Rendition.objects.create(
+        generation=finished,
+        owner=person,
+        kind="1080p",
+        request_token=uuid.uuid4(),
+        status=Status.SUCCEEDED,
+        video=finished.video.name,
+        poster=finished.poster.name,
+    )
+    Rendition.objects.create(
+        generation=finished,
+        owner=person,
+        kind="4k",
+        request_token=uuid.uuid4(),
+        status=Status.FAILED,
+        error_message="kie.ai couldn't make the 4K version.",
+    )
+    page.goto(f"/videos/{finished.uuid}/")
+    check(page, "video-with-versions")
+    page.goto(f"/videos/{failed.uuid}/")
+    check(page, "video-failed")
+    page.goto(f"/videos/{unconfirmed.uuid}/")
+    check(page, "video-unconfirmed")
+    page.goto("/studio/text/")
+    check(page, "studio-text-with-videos")
+    page.goto("/gallery/")
+    check(page, "gallery")
+    page.goto("/account/password/")
+    check(page, "password")
+    page.get_by_role("button", name="Save my new password").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check(page, "password-errors")
+    page.context.close()
+
+    # An admin: the team's pages, with a form's errors and a new account's password, and a member's video.
+    page = new_page(playwright_browser, live_server, alex)
+    page.goto(f"/videos/{finished.uuid}/")
+    check(page, "admin-video-finished")
+    page.goto("/people/")
+    check(page, "people")
+    page.get_by_role("button", name="Create the account").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check(page, "people-errors")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_role("button", name="Create the account").click()
+    expect(page).to_have_url(f"{live_server.url}/people/created/")
+    check(page, "people-created")
+    page.goto(f"/people/{Membership.objects.get(user=person).uuid}/")
+    check(page, "person")
+    page.goto("/usage/")
+    check(page, "usage")
+    page.goto("/team/settings/")
+    check(page, "team-settings")
+    page.goto("/admin/")
+    check(page, "django-admin")
+    page.context.close()
+
+    missing = url_names(get_resolver().url_patterns) - check.seen - NOT_PAGES.keys()
+    assert not missing, f"pages nobody checked: {sorted(missing)}"
+    check.assert_clean()
