@@ -229,6 +229,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Django's model backend, reading the membership with the person (veoui/team/backends.py). Django's own stays
 # listed so that sessions opened before keep working; it never checks a password itself.
 AUTHENTICATION_BACKENDS = ["veoui.team.backends.MemberBackend", "django.contrib.auth.backends.ModelBackend"]
+# Django's database sessions; veoui's store only prepares the lookup that every request makes (veoui/core/sessions.py).
+SESSION_ENGINE = "veoui.core.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

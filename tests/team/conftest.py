@@ -36,19 +36,24 @@ def make_generation(
     status: str = Status.SUCCEEDED,
     actual: int | str | None = None,
     created_at: datetime | None = None,
+    **fields: object,
 ) -> Generation:
-    """A generation as the studio saves it, without going through kie.ai: for counting spend."""
+    """A generation as the studio saves it, without going through kie.ai: for counting spend (``fields``: any other)."""
+    values = {
+        "mode": "TEXT_2_VIDEO",
+        "model": "veo3_fast",
+        "prompt": "A lighthouse in a storm",
+        "aspect_ratio": "16:9",
+        "submission_token": uuid.uuid4(),
+        **fields,
+    }
     return Generation.objects.create(
         owner=owner,
-        mode="TEXT_2_VIDEO",
-        model="veo3_fast",
-        prompt="A lighthouse in a storm",
-        aspect_ratio="16:9",
-        submission_token=uuid.uuid4(),
         status=status,
         estimated_credits=Decimal(credits),
         actual_credits=None if actual is None else Decimal(actual),
         created_at=created_at or timezone.now(),
+        **values,
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
+from veoui.core.prepared import PreparedRead
 from veoui.studio import guidance, renditions, rules, services
 from veoui.studio.forms import GenerationForm, RenditionForm, image_limits_text
 from veoui.studio.media import serve_file
@@ -28,12 +29,29 @@ MODES_BY_SLUG = {mode.slug: mode for mode in rules.MODES.values()}
 RECENT_COUNT = 6
 
 
-def visible_generations(request: HttpRequest) -> QuerySet[Generation]:
-    """What this person may see: their own, the team's, and everything for admins; never deleted ones."""
+def visible_to(viewer_id: int | None, staff: bool) -> QuerySet[Generation]:
+    """What a person may see: their own, the team's, and everything for admins; never deleted ones."""
     generations = Generation.objects.filter(deleted_at__isnull=True)
-    if not request.user.is_staff:
-        generations = generations.filter(Q(owner=request.user) | Q(visibility=Generation.Visibility.TEAM))
+    if not staff:
+        generations = generations.filter(Q(owner_id=viewer_id) | Q(visibility=Generation.Visibility.TEAM))
     return generations
+
+
+def visible_generations(request: HttpRequest) -> QuerySet[Generation]:
+    return visible_to(request.user.pk, request.user.is_staff)
+
+
+# One visible generation by its public id, the read behind every page of a video and every status poll.
+def _visible_by_id(public_id: uuid.UUID, viewer_id: int, staff: bool, with_owner: bool) -> QuerySet[Generation]:
+    generations = visible_to(viewer_id, staff).filter(uuid=public_id)
+    return generations.select_related("owner") if with_owner else generations
+
+
+VISIBLE_GENERATION = PreparedRead(
+    _visible_by_id,
+    public_id=Generation._meta.get_field("uuid"),
+    viewer_id=Generation._meta.get_field("owner"),
+)
 
 
 def get_generation(
@@ -43,10 +61,11 @@ def get_generation(
 
     One read by its unique id: the status partial, polled every second by every open card, leaves the owner out.
     """
-    generations = visible_generations(request)
-    if with_owner:
-        generations = generations.select_related("owner")
-    generation = get_object_or_404(generations, uuid=public_id)
+    generation = VISIBLE_GENERATION.get(
+        public_id=public_id, viewer_id=request.user.pk, staff=request.user.is_staff, with_owner=with_owner
+    )
+    if generation is None:
+        raise Http404
     if change and generation.owner_id != request.user.pk and not request.user.is_staff:
         raise PermissionDenied
     return generation

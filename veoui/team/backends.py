@@ -12,6 +12,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
+from veoui.core.prepared import PreparedRead
+
+User = get_user_model()
+# The person by their id, with their membership (None when they have none), as select_related reads them.
+PERSON = PreparedRead(
+    lambda user_id: User._default_manager.select_related("membership").filter(pk=user_id), user_id=User._meta.pk
+)
+
 
 class MemberBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -23,9 +31,5 @@ class MemberBackend(ModelBackend):
         return user
 
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.select_related("membership")
-        try:
-            user = users.get(pk=user_id)
-        except users.model.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        user = PERSON.get(user_id=user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
