@@ -126,7 +126,7 @@ def gunicorn(env: dict[str, str], log: Path, port: int = 0) -> Iterator[str]:
     with process(argv, {**env, "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "INFO"}, log):
 
         def listening() -> str | None:
-            match = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", log.read_text(errors="replace"))
+            match = re.search(r"veoui is listening at (http://127\.0\.0\.1:\d+)", log.read_text(errors="replace"))
             return match.group(1) if match else None
 
         base = wait_for(listening, 30, "gunicorn listening", log)

@@ -8,8 +8,10 @@ PORT (where to listen, 127.0.0.1:8000; PORT=0 takes any free port), WEB_CONCURRE
 
 from __future__ import annotations
 
+import gc
 import os
 import re
+import socket
 
 from gunicorn.glogging import Logger
 
@@ -28,10 +30,18 @@ _cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (o
 bind = [f"{os.environ.get('HOST', '127.0.0.1').strip() or '127.0.0.1'}:{_whole_number('PORT', 8000, minimum=0)}"]
 
 # Threads, not more processes, carry the load: most requests are quick database reads, and the long ones
-# (a video streamed to a member, a picture upload) wait on the network, which threads do well.
+# (a video streamed to a member, a picture upload) wait on the network, which threads do well. One process a
+# CPU: Python runs one thread of a process at a time, and a process more than there are CPUs only takes turns
+# with the others (measured with bench/throughput.py: a slower tail, no more requests served).
 worker_class = "gthread"
-workers = _whole_number("WEB_CONCURRENCY", min(_cpus + 1, 8))
+workers = _whole_number("WEB_CONCURRENCY", min(_cpus, 8))
 threads = _whole_number("WEB_THREADS", min(4 * _cpus, 16))
+
+# Each process listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new connections evenly over
+# them. On one shared socket the process that wakes first takes them: 48 of 64 browser connections went to one
+# of three processes while the other two idled, and those 48 waited several times longer for every answer.
+# on_starting() below keeps a second server from quietly sharing the port.
+reuse_port = True
 
 # A gthread worker's main loop keeps beating while its threads stream, so this only catches a stuck process.
 timeout = 60
@@ -65,3 +75,45 @@ class VeouiLogger(Logger):
 
 
 logger_class = VeouiLogger
+
+
+def on_starting(server) -> None:
+    """Before any process listens: refuse a port that is taken, and turn port 0 into a free port.
+
+    With reuse_port the master holds no socket, so gunicorn would neither notice another server on the port (it
+    would quietly share it) nor agree on one port when asked for any free one (each process would take its own).
+    """
+    if os.environ.get("LISTEN_FDS"):  # systemd hands over sockets of its own: every process shares those
+        server.cfg.set("reuse_port", False)
+        return
+    addresses = []
+    for address in server.cfg.address:
+        if not isinstance(address, tuple) or len(address) != 2:  # a Unix socket or a file descriptor
+            server.cfg.set("reuse_port", False)
+            return
+        host, port = address
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                message = f"veoui can't listen at {host}:{port}: {error.strerror}. Is veoui already running?"
+                raise SystemExit(message) from None
+            port = probe.getsockname()[1]
+        addresses.append(f"[{host}]:{port}" if family == socket.AF_INET6 else f"{host}:{port}")
+    server.cfg.set("bind", addresses)
+
+
+def when_ready(server) -> None:
+    for address in server.cfg.address:
+        if isinstance(address, tuple):
+            host = f"[{address[0]}]" if ":" in address[0] else address[0]
+            server.log.info("veoui is listening at http://%s:%s", host, address[1])
+
+
+def post_worker_init(worker) -> None:
+    # Django and the code loaded at start never become garbage: set them aside so that Python's collector, which
+    # holds up every thread of the process while it runs, no longer walks them again and again.
+    gc.collect()
+    gc.freeze()

@@ -97,7 +97,7 @@ def listening_address(log: Path) -> str:
     """The address gunicorn says it listens at (it was started on port 0: any free port)."""
 
     def found() -> str | None:
-        match = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", log.read_text(errors="replace"))
+        match = re.search(r"veoui is listening at (http://127\.0\.0\.1:\d+)", log.read_text(errors="replace"))
         return match.group(1) if match else None
 
     return wait_for(found, 30, "gunicorn listening", log)
