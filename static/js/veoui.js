@@ -105,3 +105,44 @@ document.addEventListener("click", (event) => {
   look(document, false);
   document.addEventListener("htmx:load", (event) => look(event.detail.elt, true));
 })();
+
+// Cards of work in progress count their time and move their progress bar on by themselves, once a second, from
+// the figures the server wrote on them (the same formula as the server's). A check brings a new card only when
+// something else on it changed, so between changes nothing is re-rendered, sent or swapped.
+(function () {
+  "use strict";
+  const arrived = new WeakMap();
+
+  function secondsNow(element, attribute) {
+    if (!arrived.has(element)) arrived.set(element, [Number(element.getAttribute(attribute)), performance.now()]);
+    const [seconds, at] = arrived.get(element);
+    return seconds + (performance.now() - at) / 1000;
+  }
+
+  function inWords(seconds, formats) {
+    const whole = Math.floor(seconds);
+    const minutes = Math.floor(whole / 60);
+    const rest = String(whole % 60);
+    const time = minutes
+      ? formats.ms.replace("%(m)d", String(minutes)).replace("%(s)d", rest)
+      : formats.s.replace("%(s)d", rest);
+    return formats.sofar.replace("%(t)s", time);
+  }
+
+  function tick() {
+    document.querySelectorAll("[data-elapsed-seconds][data-elapsed-formats]").forEach((element) => {
+      const text = inWords(secondsNow(element, "data-elapsed-seconds"), JSON.parse(element.dataset.elapsedFormats));
+      if (element.textContent !== text) element.textContent = text;
+    });
+    document.querySelectorAll("progress[data-progress-seconds]").forEach((bar) => {
+      const fraction = secondsNow(bar, "data-progress-seconds") / Number(bar.dataset.typicalSeconds);
+      const percent = Math.max(3, Math.min(95, Math.floor(fraction * 90)));
+      if (Number(bar.value) !== percent) {
+        bar.value = percent;
+        bar.textContent = `${percent}%`;
+      }
+    });
+  }
+
+  setInterval(tick, 1000);
+})();

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
 import uuid
@@ -134,13 +135,37 @@ class TrackedWork(models.Model):
         return (self.finished_at or timezone.now()) - self.created_at
 
     @property
+    def elapsed_seconds(self) -> int:
+        return max(0, int(self.elapsed.total_seconds()))
+
+    @property
+    def progress_seconds(self) -> float:
+        """How long kie.ai has been at it (or, before that, since it was asked for): what progress is estimated from."""
+        return max(0.0, (timezone.now() - (self.submitted_at or self.created_at)).total_seconds())
+
+    @property
     def progress_percent(self) -> int:
-        """A progress estimate from the typical duration; it never claims 100% before the end."""
+        """A progress estimate from the typical duration; it never claims 100% before the end.
+
+        static/js/veoui.js moves the bar on between checks with the same formula.
+        """
         if self.status == Status.SUCCEEDED:
             return 100
-        started = self.submitted_at or self.created_at
-        fraction = (timezone.now() - started).total_seconds() / self.typical_seconds
-        return max(3, min(95, int(fraction * 90)))
+        return max(3, min(95, int(self.progress_seconds / self.typical_seconds * 90)))
+
+    @property
+    def status_label(self) -> str:
+        """The status in words (as get_status_display, without looking through every choice each time)."""
+        return str(Status(self.status).label)
+
+    def card_state(self) -> str:
+        """A fingerprint of what the status card of work in progress says, apart from the time counting up.
+
+        The card sends it back with each check; while it still matches, nothing is re-rendered or sent (the browser
+        moves the clock and the progress bar on by itself). Status, stage in words, a passing problem, language.
+        """
+        shown = (self.status, self.stage_text, self.error_transient, self.error_message, translation.get_language())
+        return hashlib.blake2s(repr(shown).encode(), digest_size=8).hexdigest()
 
     @property
     def expires_at(self) -> datetime:

@@ -266,7 +266,14 @@ def generation_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 def generation_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     # Reads the database only: kie.ai is never called for a page view, however many people watch.
     generation = get_generation(request, public_id, with_owner=False)  # the card shows nothing of its owner
+    if unchanged(request, generation):
+        return HttpResponse(status=204)
     return render(request, "studio/generation.html#status", {"generation": generation})
+
+
+def unchanged(request: HttpRequest, work: TrackedWork) -> bool:
+    """Whether the card asking is still right: in progress and saying what it said. htmx leaves it as it is."""
+    return work.is_watchable and request.GET.get("shown") == work.card_state()
 
 
 @require_GET
@@ -416,6 +423,8 @@ def get_rendition(request: HttpRequest, public_id: uuid.UUID, *, change: bool = 
 @require_GET
 def rendition_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     rendition = get_rendition(request, public_id)
+    if unchanged(request, rendition):
+        return HttpResponse(status=204)
     return render(request, "studio/generation.html#rendition", {"rendition": rendition})
 
 

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from django import template
@@ -14,3 +15,9 @@ def timedelta_short(value: timedelta) -> str:
     if not minutes:
         return _("%(s)d s") % {"s": seconds}
     return _("%(m)d min %(s)d s") % {"m": minutes, "s": seconds}
+
+
+@register.simple_tag
+def elapsed_formats() -> str:
+    """timedelta_short's wording and the card's "… so far", for static/js/veoui.js to count on between checks."""
+    return json.dumps({"s": _("%(s)d s"), "ms": _("%(m)d min %(s)d s"), "sofar": _("%(t)s so far")})
