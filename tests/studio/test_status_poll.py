@@ -13,6 +13,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from tests.team.conftest import client_for, make_generation, make_user
@@ -141,3 +143,17 @@ def test_the_card_counts_in_the_readers_language() -> None:
     assert client.get(polled_address(card)).status_code == 204
     with translation.override("en"):
         assert polled_address(card).endswith(generation.card_state()) is False
+
+
+@pytest.mark.parametrize("status", [Status.QUEUED, Status.SUBMITTING, Status.RUNNING])
+def test_an_unchanged_check_reads_the_session_the_person_and_the_video_once_each(status: str) -> None:
+    maya = make_user("maya", "Maya")
+    generation = make(maya, status=status)
+    client = client_for(maya)
+    address = polled_address(client.get(f"/videos/{generation.uuid}/status/").content.decode())
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(address).status_code == 204
+    tables = [re.search(r'FROM "(\w+)"', query["sql"]).group(1) for query in queries]
+    # A queued card also counts the videos ahead of it; nothing reads a field the first read left out.
+    queue = ["studio_generation"] if status == Status.QUEUED else []
+    assert tables == ["django_session", "auth_user", "studio_generation", *queue], tables
