@@ -46,6 +46,13 @@ def test_it_remembers_the_choice_on_the_person_in_every_new_session(maya) -> Non
     assert "Generar</button>" in studio.text and "Texto a video" in studio.text
 
 
+def test_a_choice_made_on_one_device_reaches_a_session_already_open_on_another(maya) -> None:
+    phone, laptop = logged_in(maya), logged_in(maya)
+    assert laptop.get("/gallery/")["Content-Language"] == "en"
+    switch(phone, "zh-hans")
+    assert laptop.get("/gallery/")["Content-Language"] == "zh-hans"  # at its very next request, no new login
+
+
 def test_the_login_page_keeps_the_persons_language_after_logging_out(maya) -> None:
     Membership.objects.filter(user=maya).update(language="es")
     client = logged_in(maya)

@@ -1,8 +1,8 @@
 """The language each person reads veoui in: chosen with the switcher in the header, kept on their membership.
 
 Before login the choice lives in Django's language cookie (LocaleMiddleware reads it, then the browser's
-Accept-Language). After login the person's saved choice wins on every request, on every device. The session keeps
-a copy so that the many small htmx requests of a page cost no extra database query.
+Accept-Language). After login the person's saved choice wins on every request, on every device: it is read with
+the person (veoui/team/backends.py), so the many small htmx requests of a page cost no query for it.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from veoui.team.models import Membership
-
-SESSION_KEY = "veoui_language"
 
 
 def supported(code: str) -> str:
@@ -48,11 +46,10 @@ def saved_language(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return ""
-    language = request.session.get(SESSION_KEY)
-    if language is None:  # a new session: read the person's choice once
-        language = Membership.objects.filter(user=user).values_list("language", flat=True).first() or ""
-        request.session[SESSION_KEY] = language
-    return supported(language)
+    try:
+        return supported(user.membership.language)
+    except Membership.DoesNotExist:
+        return ""
 
 
 def language_of(user: object) -> str:
@@ -79,7 +76,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         Membership.for_user(request.user)
         Membership.objects.filter(user=request.user).update(language=language)
-        request.session[SESSION_KEY] = language
     remember_in_cookie(response, language)
     return response
 
