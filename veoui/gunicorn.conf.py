@@ -105,15 +105,14 @@ def on_starting(server) -> None:
     server.cfg.set("bind", addresses)
 
 
-def when_ready(server) -> None:
-    for address in server.cfg.address:
-        if isinstance(address, tuple):
-            host = f"[{address[0]}]" if ":" in address[0] else address[0]
-            server.log.info("veoui is listening at http://%s:%s", host, address[1])
-
-
 def post_worker_init(worker) -> None:
     # Django and the code loaded at start never become garbage: set them aside so that Python's collector, which
     # holds up every thread of the process while it runs, no longer walks them again and again.
     gc.collect()
     gc.freeze()
+    # Said by each process once its own socket listens and Django is loaded (the master holds no socket).
+    for listener in worker.sockets:
+        if listener.FAMILY in (socket.AF_INET, socket.AF_INET6):
+            host, port = listener.sock.getsockname()[:2]
+            host = f"[{host}]" if listener.FAMILY == socket.AF_INET6 else host
+            worker.log.info("veoui is listening at http://%s:%s (process %s)", host, port, worker.pid)
