@@ -45,7 +45,7 @@ def visible_generations(request: HttpRequest) -> QuerySet[Generation]:
 
 # One visible generation by its public id, the read behind every page of a video and every status poll.
 def _visible_by_id(
-    public_id: uuid.UUID, viewer_id: int, staff: bool, with_owner: bool, fields: tuple[str, ...]
+    public_id: uuid.UUID, viewer_id: int, staff: bool, with_owner: bool, fields: tuple[str, ...] = ()
 ) -> QuerySet[Generation]:
     generations = visible_to(viewer_id, staff).filter(uuid=public_id)
     if fields:
