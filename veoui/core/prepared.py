@@ -46,6 +46,7 @@ class _Plan:
     model_slice: slice
     populators: list
     from_db: Callable
+    annotations: dict[str, int]  # annotate()'s names -> their column
 
 
 class PreparedRead:
@@ -90,6 +91,8 @@ class PreparedRead:
         instance = plan.from_db(using, plan.init_list, row[plan.model_slice])
         for populator in plan.populators:
             populator.populate(row, instance)
+        for name, position in plan.annotations.items():
+            setattr(instance, name, row[position])
         return instance
 
     def _compile(self, using: str, shape: dict[str, Hashable]) -> _Plan:
@@ -119,4 +122,5 @@ class PreparedRead:
             model_slice=slice(start, end),
             populators=get_related_populators(klass_info, select, using, fetch_mode),
             from_db=_get_from_db(klass_info["model"], fetch_mode),
+            annotations=dict(compiler.annotation_col_map or {}),
         )

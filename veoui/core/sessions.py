@@ -1,35 +1,120 @@
-"""veoui's session store: Django's database sessions, with the one read every request makes prepared once.
+"""veoui's session store: Django's database sessions, read together with the person they belong to.
 
 Sessions are rows of Django's own table, written, renewed, ended and cleared exactly as by
-``django.contrib.sessions.backends.db``; only looking one up by its key skips rebuilding the query each time.
+``django.contrib.sessions.backends.db``. Two things make reading one cheaper, and every signed-in request reads
+one (each open status card, every second):
+
+- the lookup by key is a PreparedRead (its SQL is written once, not on every request);
+- once a process has seen whose a session is, it reads the session row and that person (with their membership)
+  in one query. Whose it is is only a guess for what to read alongside: Django's login code still decides from
+  the session's own data, checked as always (the person's password hash, an account switched off), and the
+  person handed to it was read in the same query as the session, in this request;
+- the row's data, signed text, is checked and decoded once per process for each text it holds: the same text
+  always decodes to the same data (a new session or any change writes new text).
 """
 
 from __future__ import annotations
 
+import copy
 import logging
+import threading
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY as PERSON_KEY
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.core.exceptions import SuspiciousOperation
+from django.core.signals import request_finished, request_started
+from django.db.models import Subquery
 from django.utils import timezone
 
 from veoui.core.prepared import PreparedRead
 
+User = get_user_model()
+KEY = Session._meta.get_field("session_key")
+EXPIRES = Session._meta.get_field("expire_date")
+
 # Django's lookup, word for word: the row with this key, unless it has expired.
 LIVE_SESSION = PreparedRead(
-    lambda key, now: Session.objects.filter(session_key=key, expire_date__gt=now),
-    key=Session._meta.get_field("session_key"),
-    now=Session._meta.get_field("expire_date"),
+    lambda key, now: Session.objects.filter(session_key=key, expire_date__gt=now), key=KEY, now=EXPIRES
 )
+
+
+def _person_with_session(user_id: int, key: str, now: object):
+    live = Session.objects.filter(session_key=key, expire_date__gt=now).values("session_data")[:1]
+    return User._default_manager.select_related("membership").filter(pk=user_id).annotate(session_data=Subquery(live))
+
+
+# The person with their membership, and the live session's data beside them (None when there is no such session).
+PERSON_WITH_SESSION = PreparedRead(_person_with_session, user_id=User._meta.pk, key=KEY, now=EXPIRES)
+
+# Session key -> the person this process last saw it belong to: only which person to read alongside.
+_owners: dict[str, str] = {}
+_OWNERS_KEPT = 10_000
+# Signed session text (with the key it was checked with) -> its data, as decoded before.
+_decoded: dict[tuple[str, str], dict] = {}
+_DECODED_KEPT = 10_000
+# The person read with this thread's session during the current request, for the login backend to take.
+_read_alongside = threading.local()
+
+
+def _forget_alongside(**kwargs: object) -> None:
+    _read_alongside.person = None
+
+
+request_started.connect(_forget_alongside, dispatch_uid="veoui-sessions-start")
+request_finished.connect(_forget_alongside, dispatch_uid="veoui-sessions-finish")
+
+
+def person_read_alongside(user_id: object) -> object | None:
+    """The person with this id if they were read with this request's session (once: it is handed over)."""
+    person = getattr(_read_alongside, "person", None)
+    _read_alongside.person = None
+    return person if person is not None and str(person.pk) == str(user_id) else None
 
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self) -> Session | None:
+        now = timezone.now()
+        _read_alongside.person = None
+        owner = _owners.get(self.session_key or "")
         try:
-            session = LIVE_SESSION.get(key=self.session_key, now=timezone.now())
+            person = PERSON_WITH_SESSION.get(user_id=owner, key=self.session_key, now=now) if owner else None
+            if person is not None:
+                data = person.__dict__.pop("session_data")
+                session = Session(session_key=self.session_key, session_data=data) if data is not None else None
+                _read_alongside.person = person if session is not None else None
+            else:  # not seen yet in this process (or its person is gone): the session alone
+                session = LIVE_SESSION.get(key=self.session_key, now=now)
         except SuspiciousOperation as error:
             logging.getLogger(f"django.security.{error.__class__.__name__}").warning(str(error))
             session = None
         if session is None:
             self._session_key = None
         return session
+
+    def decode(self, session_data: str) -> dict:
+        memo = (session_data, settings.SECRET_KEY)
+        data = _decoded.get(memo)
+        if data is None:
+            data = super().decode(session_data)
+            if not data:  # a signature that doesn't hold (logged by Django) or nothing in it: decoded again next time
+                return data
+            if len(_decoded) >= _DECODED_KEPT:
+                _decoded.clear()
+            _decoded[memo] = data
+        return copy.deepcopy(data)  # each request changes its own copy
+
+    def load(self) -> dict:
+        key = self.session_key
+        data = super().load()
+        owner = data.get(PERSON_KEY)
+        if key and owner:
+            if len(_owners) >= _OWNERS_KEPT:
+                _owners.clear()
+            _owners[key] = str(owner)
+        person = getattr(_read_alongside, "person", None)
+        if person is not None and str(person.pk) != str(owner):
+            _read_alongside.person = None  # the session is someone else's now: the backend reads them itself
+        return data

@@ -13,6 +13,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
 from veoui.core.prepared import PreparedRead
+from veoui.core.sessions import person_read_alongside
 
 User = get_user_model()
 # The person by their id, with their membership (None when they have none), as select_related reads them.
@@ -31,5 +32,6 @@ class MemberBackend(ModelBackend):
         return user
 
     def get_user(self, user_id):
-        user = PERSON.get(user_id=user_id)
+        # Read with this request's session when the session store could (veoui/core/sessions.py), else now.
+        user = person_read_alongside(user_id) or PERSON.get(user_id=user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
