@@ -1,10 +1,11 @@
 """veoui's session store: Django's database sessions, read together with the person they belong to.
 
 Sessions are rows of Django's own table, written, renewed, ended and cleared exactly as by
-``django.contrib.sessions.backends.db``. Two things make reading one cheaper, and every signed-in request reads
+``django.contrib.sessions.backends.db``. Three things make reading one cheaper, and every signed-in request reads
 one (each open status card, every second):
 
-- the lookup by key is a PreparedRead (its SQL is written once, not on every request);
+- the lookup by key is a PreparedRead (its SQL is written once, not on every request), as is the login backend's
+  read of the person (``person``, veoui/team/backends.py);
 - once a process has seen whose a session is, it reads the session row and that person (with their membership)
   in one query. Whose it is is only a guess for what to read alongside: Django's login code still decides from
   the session's own data, checked as always (the person's password hash, an account switched off), and the
@@ -26,7 +27,7 @@ from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.core.exceptions import SuspiciousOperation
 from django.core.signals import request_finished, request_started
-from django.db.models import Subquery
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from veoui.core.prepared import PreparedRead
@@ -35,26 +36,39 @@ User = get_user_model()
 KEY = Session._meta.get_field("session_key")
 EXPIRES = Session._meta.get_field("expire_date")
 
-# Django's lookup, word for word: the row with this key, unless it has expired.
-LIVE_SESSION = PreparedRead(
-    lambda key, now: Session.objects.filter(session_key=key, expire_date__gt=now), key=KEY, now=EXPIRES
-)
+
+def live_session(key: str, now: object) -> QuerySet[Session]:
+    """Django's lookup, word for word: the row with this key, unless it has expired."""
+    return Session.objects.filter(session_key=key, expire_date__gt=now)
 
 
-def _person_with_session(user_id: int, key: str, now: object):
-    live = Session.objects.filter(session_key=key, expire_date__gt=now).values("session_data")[:1]
-    return User._default_manager.select_related("membership").filter(pk=user_id).annotate(session_data=Subquery(live))
+def person(user_id: int) -> QuerySet:
+    """The person by their id, with their membership (None when they have none), as select_related reads them."""
+    return User._default_manager.select_related("membership").filter(pk=user_id)
 
 
+def _person_with_session(user_id: int, key: str, now: object) -> QuerySet:
+    data = live_session(key, now).values("session_data")[:1]
+    return person(user_id).annotate(session_data=Subquery(data))
+
+
+LIVE_SESSION = PreparedRead(live_session, key=KEY, now=EXPIRES)
 # The person with their membership, and the live session's data beside them (None when there is no such session).
 PERSON_WITH_SESSION = PreparedRead(_person_with_session, user_id=User._meta.pk, key=KEY, now=EXPIRES)
 
 # Session key -> the person this process last saw it belong to: only which person to read alongside.
 _owners: dict[str, str] = {}
-_OWNERS_KEPT = 10_000
 # Signed session text (with the key it was checked with) -> its data, as decoded before.
 _decoded: dict[tuple[str, str], dict] = {}
-_DECODED_KEPT = 10_000
+MEMO_KEPT = 10_000  # entries in each; a full one starts over
+
+
+def _remember(memo: dict, key: object, value: object) -> None:
+    if len(memo) >= MEMO_KEPT:
+        memo.clear()
+    memo[key] = value
+
+
 # The person read with this thread's session during the current request, for the login backend to take.
 _read_alongside = threading.local()
 
@@ -101,9 +115,7 @@ class SessionStore(db.SessionStore):
             data = super().decode(session_data)
             if not data:  # a signature that doesn't hold (logged by Django) or nothing in it: decoded again next time
                 return data
-            if len(_decoded) >= _DECODED_KEPT:
-                _decoded.clear()
-            _decoded[memo] = data
+            _remember(_decoded, memo, data)
         return copy.deepcopy(data)  # each request changes its own copy
 
     def load(self) -> dict:
@@ -111,9 +123,7 @@ class SessionStore(db.SessionStore):
         data = super().load()
         owner = data.get(PERSON_KEY)
         if key and owner:
-            if len(_owners) >= _OWNERS_KEPT:
-                _owners.clear()
-            _owners[key] = str(owner)
+            _remember(_owners, key, str(owner))
         person = getattr(_read_alongside, "person", None)
         if person is not None and str(person.pk) != str(owner):
             _read_alongside.person = None  # the session is someone else's now: the backend reads them itself

@@ -26,8 +26,6 @@ from veoui.studio.models import Generation, Pricing, Rendition, TrackedWork
 from veoui.team import budgets
 
 MODES_BY_SLUG = {mode.slug: mode for mode in rules.MODES.values()}
-# All that Generation.card_state() reads (the stage in words counts the queue by created_at).
-CARD_STATE_FIELDS = ("uuid", "status", "error_transient", "error_message", "model", "created_at")
 RECENT_COUNT = 6
 
 
@@ -280,10 +278,10 @@ def generation_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 
 @require_GET
 def generation_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    # Reads the database only: kie.ai is never called for a page view, however many people watch.
-    # A card asking whether it is still right: read just what it says first.
+    # Reads the database only: kie.ai is never called for a page view, however many people watch. A card asking
+    # whether it is still right gets just what it says read first.
     if "shown" in request.GET and unchanged(
-        request, get_generation(request, public_id, with_owner=False, fields=CARD_STATE_FIELDS)
+        request, get_generation(request, public_id, with_owner=False, fields=Generation.CARD_STATE_FIELDS)
     ):
         return HttpResponse(status=204)
     generation = get_generation(request, public_id, with_owner=False)  # the card shows nothing of its owner

@@ -13,13 +13,9 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
 from veoui.core.prepared import PreparedRead
-from veoui.core.sessions import person_read_alongside
+from veoui.core.sessions import person, person_read_alongside
 
-User = get_user_model()
-# The person by their id, with their membership (None when they have none), as select_related reads them.
-PERSON = PreparedRead(
-    lambda user_id: User._default_manager.select_related("membership").filter(pk=user_id), user_id=User._meta.pk
-)
+PERSON = PreparedRead(person, user_id=get_user_model()._meta.pk)
 
 
 class MemberBackend(ModelBackend):

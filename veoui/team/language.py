@@ -46,10 +46,8 @@ def saved_language(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return ""
-    try:
-        return supported(user.membership.language)
-    except Membership.DoesNotExist:
-        return ""
+    membership = Membership.of(user)
+    return supported(membership.language) if membership else ""
 
 
 def language_of(user: object) -> str:

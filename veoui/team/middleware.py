@@ -50,8 +50,5 @@ def must_change_password(request: HttpRequest) -> bool:
     user = request.user
     if not user.is_authenticated:
         return False
-    try:
-        membership = user.membership  # read with the person by the login backend, fresh on every request
-    except Membership.DoesNotExist:
-        return False
-    return membership.must_change_password
+    membership = Membership.of(user)  # read with the person, fresh on every request
+    return membership is not None and membership.must_change_password

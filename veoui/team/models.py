@@ -49,6 +49,14 @@ class Membership(models.Model):
         return self.name
 
     @classmethod
+    def of(cls, user: AbstractBaseUser) -> Membership | None:
+        """The membership read with the person by the login backend (no query then), or None without one."""
+        try:
+            return user.membership
+        except cls.DoesNotExist:
+            return None
+
+    @classmethod
     def for_user(cls, user: AbstractBaseUser) -> Membership:
         membership, _created = cls.objects.get_or_create(
             user=user, defaults={"role": Role.ADMIN if user.is_staff else Role.MEMBER}

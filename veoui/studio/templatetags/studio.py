@@ -3,8 +3,12 @@ from datetime import timedelta
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 register = template.Library()
+
+SECONDS = gettext_noop("%(s)d s")
+MINUTES_SECONDS = gettext_noop("%(m)d min %(s)d s")
 
 
 @register.filter
@@ -13,11 +17,11 @@ def timedelta_short(value: timedelta) -> str:
     seconds = max(0, int(value.total_seconds()))
     minutes, seconds = divmod(seconds, 60)
     if not minutes:
-        return _("%(s)d s") % {"s": seconds}
-    return _("%(m)d min %(s)d s") % {"m": minutes, "s": seconds}
+        return _(SECONDS) % {"s": seconds}
+    return _(MINUTES_SECONDS) % {"m": minutes, "s": seconds}
 
 
 @register.simple_tag
 def elapsed_formats() -> str:
     """timedelta_short's wording and the card's "… so far", for static/js/veoui.js to count on between checks."""
-    return json.dumps({"s": _("%(s)d s"), "ms": _("%(m)d min %(s)d s"), "sofar": _("%(t)s so far")})
+    return json.dumps({"s": _(SECONDS), "ms": _(MINUTES_SECONDS), "sofar": _("%(t)s so far")})
