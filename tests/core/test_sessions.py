@@ -77,7 +77,7 @@ def test_a_wrong_guess_of_whose_session_it_is_reads_the_right_person() -> None:
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     sessions._owners[key] = str(tom.pk)
     response = client.get("/gallery/")
-    assert response.status_code == 200 and response.wsgi_request.user.username == "maya"
+    assert response.status_code == 200 and response.context["user"].username == "maya"
     assert sessions._owners[key] == str(maya.pk)
 
 
