@@ -5,7 +5,9 @@ Sessions are rows of Django's own table, written, renewed, ended and cleared exa
 one (each open status card, every second):
 
 - the lookup by key is a PreparedRead (its SQL is written once, not on every request), as is the login backend's
-  read of the person (``person``, veoui/team/backends.py);
+  read of the person (``person``, veoui/team/backends.py); both are kept in memory until anything is written to
+  the sessions or the people (veoui/core/changes.py), so an unchanged session costs no query at all. The expiry
+  is checked on each use, as Django's lookup does;
 - once a process has seen whose a session is, it reads the session row and that person (with their membership)
   in one query. Whose it is is only a guess for what to read alongside: Django's login code still decides from
   the session's own data, checked as always (the person's password hash, an account switched off), and the
@@ -34,12 +36,15 @@ from veoui.core.prepared import PreparedRead
 
 User = get_user_model()
 KEY = Session._meta.get_field("session_key")
-EXPIRES = Session._meta.get_field("expire_date")
 
 
-def live_session(key: str, now: object) -> QuerySet[Session]:
-    """Django's lookup, word for word: the row with this key, unless it has expired."""
-    return Session.objects.filter(session_key=key, expire_date__gt=now)
+def session_row(key: str) -> QuerySet[Session]:
+    """The row with this key. Django's lookup also leaves out an expired one: ``live()`` does that here."""
+    return Session.objects.filter(session_key=key)
+
+
+def live(session: Session | None, now: object) -> Session | None:
+    return session if session is not None and session.expire_date > now else None
 
 
 def person(user_id: int) -> QuerySet:
@@ -47,14 +52,18 @@ def person(user_id: int) -> QuerySet:
     return User._default_manager.select_related("membership").filter(pk=user_id)
 
 
-def _person_with_session(user_id: int, key: str, now: object) -> QuerySet:
-    data = live_session(key, now).values("session_data")[:1]
-    return person(user_id).annotate(session_data=Subquery(data))
+def _person_with_session(user_id: int, key: str) -> QuerySet:
+    row = session_row(key)
+    return person(user_id).annotate(
+        session_data=Subquery(row.values("session_data")[:1]), session_expires=Subquery(row.values("expire_date")[:1])
+    )
 
 
-LIVE_SESSION = PreparedRead(live_session, key=KEY, now=EXPIRES)
-# The person with their membership, and the live session's data beside them (None when there is no such session).
-PERSON_WITH_SESSION = PreparedRead(_person_with_session, user_id=User._meta.pk, key=KEY, now=EXPIRES)
+# Both kept in memory while nothing changes (veoui/core/changes.py): a session ended, renewed or written anywhere,
+# or its person changed, is read from the database again.
+SESSION = PreparedRead(session_row, kept=True, key=KEY)
+# The person with their membership, and the session's data and expiry beside them (None when there is no such row).
+PERSON_WITH_SESSION = PreparedRead(_person_with_session, kept=True, user_id=User._meta.pk, key=KEY)
 
 # Session key -> the person this process last saw it belong to: only which person to read alongside.
 _owners: dict[str, str] = {}
@@ -94,13 +103,14 @@ class SessionStore(db.SessionStore):
         _read_alongside.person = None
         owner = _owners.get(self.session_key or "")
         try:
-            person = PERSON_WITH_SESSION.get(user_id=owner, key=self.session_key, now=now) if owner else None
+            person = PERSON_WITH_SESSION.get(user_id=owner, key=self.session_key) if owner else None
             if person is not None:
-                data = person.__dict__.pop("session_data")
-                session = Session(session_key=self.session_key, session_data=data) if data is not None else None
+                data, expires = person.__dict__.pop("session_data"), person.__dict__.pop("session_expires")
+                found = Session(session_key=self.session_key, session_data=data, expire_date=expires)
+                session = live(found if data is not None else None, now)
                 _read_alongside.person = person if session is not None else None
             else:  # not seen yet in this process (or its person is gone): the session alone
-                session = LIVE_SESSION.get(key=self.session_key, now=now)
+                session = live(SESSION.get(key=self.session_key), now)
         except SuspiciousOperation as error:
             logging.getLogger(f"django.security.{error.__class__.__name__}").warning(str(error))
             session = None

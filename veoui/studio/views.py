@@ -53,6 +53,7 @@ def _visible_by_id(
 
 VISIBLE_GENERATION = PreparedRead(
     _visible_by_id,
+    kept=True,  # while nothing is written to generations or people (veoui/core/changes.py)
     public_id=Generation._meta.get_field("uuid"),
     viewer_id=Generation._meta.get_field("owner"),
 )

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from veoui.core.prepared import PreparedRead
 from veoui.core.sessions import person, person_read_alongside
 
-PERSON = PreparedRead(person, user_id=get_user_model()._meta.pk)
+PERSON = PreparedRead(person, kept=True, user_id=get_user_model()._meta.pk)
 
 
 class MemberBackend(ModelBackend):
