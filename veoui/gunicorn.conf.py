@@ -9,6 +9,7 @@ PORT (where to listen, 127.0.0.1:8000; PORT=0 takes any free port), WEB_CONCURRE
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import re
 import socket
@@ -29,13 +30,15 @@ _cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (o
 
 bind = [f"{os.environ.get('HOST', '127.0.0.1').strip() or '127.0.0.1'}:{_whole_number('PORT', 8000, minimum=0)}"]
 
-# Threads, not more processes, carry the load: most requests are quick database reads, and the long ones
-# (a video streamed to a member, a picture upload) wait on the network, which threads do well. One process a
-# CPU: Python runs one thread of a process at a time, and a process more than there are CPUs only takes turns
-# with the others (measured with bench/throughput.py: a slower tail, no more requests served).
+# One process a CPU, two threads in each. Python runs one thread of a process at a time: a second thread works
+# while the first waits on the database or the network, and more only take turns, stretching every request they
+# share the process with (bench/throughput.py: with 8 threads a process the slowest 1% of status checks took
+# 55-61 ms, with 2 threads 35-47 ms, for as many requests served). A process more than there are CPUs only takes
+# turns with the others too. Long transfers don't hold threads behind nginx, which buffers them (veoui/deploy);
+# serving videos straight to slow connections, raise WEB_THREADS.
 worker_class = "gthread"
 workers = _whole_number("WEB_CONCURRENCY", min(_cpus, 8))
-threads = _whole_number("WEB_THREADS", min(4 * _cpus, 16))
+threads = _whole_number("WEB_THREADS", 2)
 
 # Each process listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new connections evenly over
 # them. On one shared socket the process that wakes first takes them: 48 of 64 browser connections went to one
@@ -47,11 +50,12 @@ reuse_port = True
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-# Restart each process now and then, staggered, so that a slow leak can never grow without bound. Not often: every
+# Restart each process now and then, staggered, so that a slow leak can never grow without bound. Rarely: every
 # open video card asks for its status each second (ten people watching make some 36,000 requests an hour), and each
-# restart loads Django anew (about a second of a CPU), drops the process's open connections and ends its streams.
-max_requests = 50000
-max_requests_jitter = 5000
+# restart loads Django anew (about a second of a CPU), drops the process's open connections and ends its streams;
+# the browsers' connections then go to the other processes and stay there, which slows them down for a while.
+max_requests = 500_000
+max_requests_jitter = 50_000
 
 # The control socket (gunicornc) is off: two veoui instances on one machine would fight over its default path.
 control_socket_disable = True
@@ -68,6 +72,13 @@ _CALLBACK = re.compile(r"^(/hooks/kie/[^/]+/)[^/]+")
 
 
 class VeouiLogger(Logger):
+    def access(self, resp, req, environ, request_time) -> None:
+        # A status card that found nothing changed (204) says nothing worth a line; each open card asks every
+        # second. LOG_LEVEL=debug logs them too.
+        if resp.status_code == 204 and req.path.endswith("/status/") and not self.error_log.isEnabledFor(logging.DEBUG):
+            return
+        super().access(resp, req, environ, request_time)
+
     def atoms(self, resp, req, environ, request_time) -> dict:
         atoms = super().atoms(resp, req, environ, request_time)
         atoms["U"] = _CALLBACK.sub(r"\1[hidden]", atoms.get("U") or "")
