@@ -38,6 +38,7 @@ from django.db.backends.signals import connection_created
 log = logging.getLogger(__name__)
 
 CHANNEL = "veoui_changes"
+LISTENER_NAME = "veoui changes"  # the listening connections' application_name, as pg_stat_activity shows them
 # The tables whose rows may be answered from memory: each has a trigger on PostgreSQL (migration core 0002).
 WATCHED = frozenset({"django_session", "auth_user", "team_membership", "studio_generation"})
 # Statements that never write: everything else that names a watched table counts as a change to it.
@@ -154,6 +155,7 @@ class PostgresWatcher(Watcher):
                 wrapper.ensure_connection()
                 listening = wrapper.connection
                 listening.autocommit = True
+                listening.execute(f"SET application_name = '{LISTENER_NAME}'")
                 listening.execute(f"LISTEN {CHANNEL}")
                 self.clock.restart(watching=True)
                 checked = time.monotonic()
