@@ -74,9 +74,15 @@ def main() -> None:
         wrk(f"{base}/bench/constant/", 2, {})  # warm every process and thread up
         wrk(status_url, 2, headers)
         constant, status = [], []
-        for _ in range(ROUNDS):
+        for round_ in range(1, ROUNDS + 1):
             constant.append(wrk(f"{base}/bench/constant/", SECONDS, {}))
             status.append(wrk(status_url, SECONDS, headers))
+            (c, s) = constant[-1], status[-1]
+            print(
+                f"  round {round_}: constant view {c['rps']:.0f} req/s (p99 {c['p99_ms']:.1f} ms), "
+                f"status partial {s['rps']:.0f} req/s (p99 {s['p99_ms']:.1f} ms)",
+                flush=True,
+            )
         whole_card = wrk(card_url, SECONDS, headers)
         # wrk counts redirects as answers: the session must still have been good at the end (no login redirect).
         check = requests.get(status_url, headers=headers, timeout=10, allow_redirects=False)
