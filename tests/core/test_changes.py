@@ -75,6 +75,22 @@ def kept(read: Callable[[], object]) -> object:
     return read()
 
 
+def test_the_clock_says_a_read_holds_until_a_table_it_read_changes() -> None:
+    clock = changes.Clock()
+    assert not clock.holds(clock.mark(), set())  # nobody watches yet
+    clock.restart(watching=True)
+    mark = clock.mark()
+    assert clock.holds(mark, {"auth_user", "studio_generation"})
+    clock.note({"studio_generation"})
+    assert clock.holds(mark, {"auth_user"}) and not clock.holds(mark, {"auth_user", "studio_generation"})
+    later = clock.mark()
+    assert clock.holds(later, {"studio_generation"})
+    clock.restart(watching=False)  # the notices stopped: nothing holds, not even what is read now
+    assert not clock.holds(later, set()) and not clock.holds(clock.mark(), set())
+    clock.restart(watching=True)  # back: only what is read from now on
+    assert not clock.holds(later, {"auth_user"}) and clock.holds(clock.mark(), {"auth_user", "studio_generation"})
+
+
 def test_a_read_is_kept_until_veoui_itself_writes_to_its_tables() -> None:
     maya = make_user("maya", "Maya")
     assert kept(lambda: PERSON.get(user_id=maya.pk)).membership.language == ""

@@ -68,7 +68,8 @@ class Clock:
         """Everything read so far stops holding; from now on reads hold only if ``watching``."""
         with self._lock:
             self.count += 1
-            self._changed_at.clear()
+            # The changes noted stay: a read checks when it began and then what changed, and must never see a
+            # state in between.
             self._since = self.count if watching else math.inf
 
     def holds(self, mark: int, tables: Iterable[str]) -> bool:

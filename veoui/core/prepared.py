@@ -138,10 +138,6 @@ class PreparedRead:
             self._rows[key] = (mark, rows)
         return rows
 
-    def forget(self) -> None:
-        """Drop every kept row (they would be read again anyway once anything changed)."""
-        self._rows.clear()
-
     def _compile(self, using: str, shape: dict[str, Hashable]) -> _Plan:
         stand_ins = {name: _stand_in(field, serial) for serial, (name, field) in enumerate(self.fields.items())}
         queryset = self.build(**stand_ins, **shape)
