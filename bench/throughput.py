@@ -77,7 +77,7 @@ def main() -> None:
         for round_ in range(1, ROUNDS + 1):
             constant.append(wrk(f"{base}/bench/constant/", SECONDS, {}))
             status.append(wrk(status_url, SECONDS, headers))
-            (c, s) = constant[-1], status[-1]
+            c, s = constant[-1], status[-1]
             print(
                 f"  round {round_}: constant view {c['rps']:.0f} req/s (p99 {c['p99_ms']:.1f} ms), "
                 f"status partial {s['rps']:.0f} req/s (p99 {s['p99_ms']:.1f} ms)",

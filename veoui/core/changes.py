@@ -129,13 +129,15 @@ class PostgresWatcher(Watcher):
         self._pid = 0
         self._stop = threading.Event()
 
+    def _listening(self) -> bool:
+        """Whether this process's listening thread runs (a forked process has none of its own yet)."""
+        return self._thread is not None and self._pid == os.getpid() and self._thread.is_alive()
+
     def refresh(self) -> None:
-        if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
+        if self._listening():
             return
-        with self._lock:  # first use in this process (a forked one starts its own)
-            if self._stop.is_set():
-                return
-            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+        with self._lock:
+            if not self._stop.is_set() and not self._listening():
                 self.clock.restart(watching=False)
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._listen, name=f"veoui-changes-{self.alias}", daemon=True)
