@@ -137,10 +137,33 @@ def test_when_the_sqlite_file_cannot_be_watched_reads_go_to_the_database_until_i
     maya = make_user("maya", "Maya")
     kept(lambda: PERSON.get(user_id=maya.pk))
     changes.watcher("default")._connection.close()  # as if the file had gone away under it
-    _, count = queries(lambda: PERSON.get(user_id=maya.pk))
-    assert count == 1
+    # Noticed at the next question (SQLite is asked at most every SQLITE_ASK_EVERY seconds), then read every time.
+    until(lambda: queries(lambda: PERSON.get(user_id=maya.pk))[1] == 1, "the lost watch noticed")
+    assert queries(lambda: PERSON.get(user_id=maya.pk))[1] == 1
     another_program("UPDATE auth_user SET first_name = %s WHERE id = %s", "Mia", maya.pk)
     assert kept(lambda: PERSON.get(user_id=maya.pk)).first_name == "Mia"
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_sqlite_is_asked_at_most_every_few_milliseconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    maya = make_user("maya", "Maya")
+    kept(lambda: PERSON.get(user_id=maya.pk))
+    watcher = changes.watcher("default")
+    now = [time.monotonic() + changes.SQLITE_ASK_EVERY]  # a question is due; the clock stays near the real one
+    monkeypatch.setattr(changes, "_monotonic", lambda: now[0])
+    watcher.refresh()  # asked now
+    mark = changes.CLOCK.mark()
+    another_program("UPDATE auth_user SET first_name = %s WHERE id = %s", "Mia", maya.pk)
+    now[0] += changes.SQLITE_ASK_EVERY / 2
+    watcher.refresh()
+    assert changes.CLOCK.holds(mark, {"auth_user"})  # not asked again yet: the write is not known
+    person, count = queries(lambda: PERSON.get(user_id=maya.pk))
+    assert count == 0 and person.first_name == "Maya"
+    now[0] += changes.SQLITE_ASK_EVERY
+    watcher.refresh()
+    assert not changes.CLOCK.holds(mark, {"auth_user"})
+    person, count = queries(lambda: PERSON.get(user_id=maya.pk))
+    assert count == 1 and person.first_name == "Mia"
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
