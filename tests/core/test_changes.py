@@ -13,6 +13,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable
+from decimal import Decimal
 
 import psycopg
 import pytest
@@ -24,6 +25,7 @@ from tests.team.conftest import client_for, make_generation, make_user
 from veoui.core import changes
 from veoui.core.prepared import PreparedRead
 from veoui.studio.models import Generation
+from veoui.studio.views import VISIBLE_GENERATION
 from veoui.team.backends import PERSON
 from veoui.team.models import KieBalance, Membership
 
@@ -117,6 +119,27 @@ def test_each_use_gets_its_own_instances() -> None:
     first.first_name = "changed in one request only"
     second, count = queries(lambda: PERSON.get(user_id=maya.pk))
     assert count == 0 and second is not first and second.first_name == "Maya"
+
+
+def test_a_kept_read_is_what_the_orm_reads_and_each_use_has_its_own_lists() -> None:
+    maya = make_user("maya", "Maya")
+    video = make_generation(maya, "60.5", status="running", result_urls=["https://example.com/a.mp4"])
+
+    def card_state() -> Generation:  # what a status check reads: kept with its values converted
+        return VISIBLE_GENERATION.get(
+            public_id=video.uuid, viewer_id=maya.pk, staff=False, with_owner=False, fields=Generation.CARD_STATE_FIELDS
+        )
+
+    expected = Generation.objects.only(*Generation.CARD_STATE_FIELDS).get(pk=video.pk)
+    lean = kept(card_state)
+    assert {name: getattr(lean, name) for name in Generation.CARD_STATE_FIELDS} == {
+        name: getattr(expected, name) for name in Generation.CARD_STATE_FIELDS
+    }
+    # The whole video holds a list (a JSON column): each use gets a list of its own.
+    whole = VISIBLE_GENERATION.get(public_id=video.uuid, viewer_id=maya.pk, staff=False, with_owner=False)
+    whole.result_urls.append("changed in one request only")
+    again = VISIBLE_GENERATION.get(public_id=video.uuid, viewer_id=maya.pk, staff=False, with_owner=False)
+    assert again.result_urls == ["https://example.com/a.mp4"] and again.estimated_credits == Decimal("60.5")
 
 
 def test_reads_inside_a_transaction_are_never_kept() -> None:

@@ -79,7 +79,8 @@ class PreparedRead:
         self.fields = fields
         self.kept = kept
         self._local = threading.local()  # each thread keeps plans made with its own database connection
-        self._rows: dict[tuple, tuple[int, list]] = {}  # (database, SQL, values) -> (change count, rows)
+        # (database, SQL, values) -> (change count, rows, whether converted)
+        self._rows: dict[tuple, tuple[int, list[tuple], bool]] = {}
 
     def get(self, using: str = DEFAULT_DB_ALIAS, **arguments: Any) -> models.Model | None:
         """The object, or None when no row matches. Raises MultipleObjectsReturned as QuerySet.get() does."""
@@ -99,12 +100,7 @@ class PreparedRead:
             return None
         if len(rows) > 1:
             raise plan.model.MultipleObjectsReturned("PreparedRead found more than one row")
-        row = list(rows[0])
-        for position, (converters, expression) in plan.converters:
-            value = row[position]
-            for converter in converters:
-                value = converter(value, expression, connection)
-            row[position] = value
+        row = rows[0]
         instance = plan.from_db(using, plan.init_list, row[plan.model_slice])
         for populator in plan.populators:
             populator.populate(row, instance)
@@ -113,29 +109,50 @@ class PreparedRead:
         return instance
 
     @staticmethod
-    def _read(connection: Any, plan: _Plan, params: list) -> list:
+    def _fetch(connection: Any, plan: _Plan, params: list) -> list[tuple]:
+        """At most two rows, as the database driver gives them."""
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             return cursor.fetchmany(2)
 
-    def _kept_rows(self, connection: Any, plan: _Plan, params: list) -> list:
+    @staticmethod
+    def _convert(connection: Any, plan: _Plan, rows: list[tuple]) -> list[tuple]:
+        """The rows' values converted as the ORM converts them (a text from SQLite to a date or a list, say)."""
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (converters, expression) in plan.converters:
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
+            converted.append(tuple(row))
+        return converted
+
+    def _read(self, connection: Any, plan: _Plan, params: list) -> list[tuple]:
+        return self._convert(connection, plan, self._fetch(connection, plan, params))
+
+    def _kept_rows(self, connection: Any, plan: _Plan, params: list) -> list[tuple]:
         watcher = changes.watcher(connection.alias)
         if watcher is None or connection.in_atomic_block:  # a transaction may see writes that are rolled back
             return self._read(connection, plan, params)
         watcher.refresh()
         mark = changes.CLOCK.mark()
         key = (connection.alias, plan.sql, *params)
-        try:
-            kept = self._rows.get(key)
-        except TypeError:  # a value that can't be a key
-            return self._read(connection, plan, params)
+        kept = self._rows.get(key)
         if kept is not None and changes.CLOCK.holds(kept[0], plan.tables):
-            return kept[1]
-        rows = self._read(connection, plan, params)
-        if all(type(value) in UNCHANGEABLE for row in rows for value in row):
-            if len(self._rows) >= KEPT_ROWS:
-                self._rows.clear()
-            self._rows[key] = (mark, rows)
+            _, rows, converted = kept
+            return rows if converted else self._convert(connection, plan, rows)
+        fetched = self._fetch(connection, plan, params)
+        rows = self._convert(connection, plan, fetched)
+        # Kept as converted when nothing in them can be changed in place; else (a list from a JSON column, say) as
+        # the driver gave them, converted anew on each use, when those can't be.
+        for keep, converted in ((rows, True), (fetched, False)):
+            if all(type(value) in UNCHANGEABLE for row in keep for value in row):
+                if len(self._rows) >= KEPT_ROWS:
+                    self._rows.clear()
+                self._rows[key] = (mark, keep, converted)
+                break
         return rows
 
     def _compile(self, using: str, shape: dict[str, Hashable]) -> _Plan:
