@@ -162,7 +162,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "veoui.team.language.PersonLanguageMiddleware",  # the person's saved language, after login
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "veoui.core.middleware.MessageMiddleware",  # Django's, its store made when first used
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "veoui.team.middleware.TeamMiddleware",  # login throttling; temporary passwords changed first
