@@ -32,7 +32,14 @@ UNCHANGEABLE = (
     str, int, float, bool, type(None), bytes, datetime.datetime, datetime.date, datetime.time,
     datetime.timedelta, decimal.Decimal, uuid.UUID,
 )  # fmt: skip
-KEPT_ROWS = 10_000  # per read; a full one starts over
+KEPT = 10_000  # entries in each memory of kept things (rows per read here, sessions in sessions.py)
+
+
+def remember(memo: dict, key: Hashable, value: object) -> None:
+    """Put ``value`` in ``memo``, which starts over when it holds ``KEPT`` entries (so it never grows without end)."""
+    if len(memo) >= KEPT:
+        memo.clear()
+    memo[key] = value
 
 
 def _stand_in(field: models.Field, serial: int) -> Any:
@@ -149,9 +156,7 @@ class PreparedRead:
         # the driver gave them, converted anew on each use, when those can't be.
         for keep, converted in ((rows, True), (fetched, False)):
             if all(type(value) in UNCHANGEABLE for row in keep for value in row):
-                if len(self._rows) >= KEPT_ROWS:
-                    self._rows.clear()
-                self._rows[key] = (mark, keep, converted)
+                remember(self._rows, key, (mark, keep, converted))
                 break
         return rows
 

@@ -32,7 +32,7 @@ from django.core.signals import request_finished, request_started
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
-from veoui.core.prepared import PreparedRead
+from veoui.core.prepared import PreparedRead, remember
 
 User = get_user_model()
 KEY = Session._meta.get_field("session_key")
@@ -69,13 +69,6 @@ PERSON_WITH_SESSION = PreparedRead(_person_with_session, kept=True, user_id=User
 _owners: dict[str, str] = {}
 # Signed session text (with the key it was checked with) -> its data, as decoded before.
 _decoded: dict[tuple[str, str], dict] = {}
-MEMO_KEPT = 10_000  # entries in each; a full one starts over
-
-
-def _remember(memo: dict, key: object, value: object) -> None:
-    if len(memo) >= MEMO_KEPT:
-        memo.clear()
-    memo[key] = value
 
 
 def _copy(value: object) -> object:
@@ -137,7 +130,7 @@ class SessionStore(db.SessionStore):
             data = super().decode(session_data)
             if not data:  # a signature that doesn't hold (logged by Django) or nothing in it: decoded again next time
                 return data
-            _remember(_decoded, memo, data)
+            remember(_decoded, memo, data)
         return _copy(data)  # each request changes its own copy
 
     def load(self) -> dict:
@@ -145,7 +138,7 @@ class SessionStore(db.SessionStore):
         data = super().load()
         owner = data.get(PERSON_KEY)
         if key and owner:
-            _remember(_owners, key, str(owner))
+            remember(_owners, key, str(owner))
         person = getattr(_read_alongside, "person", None)
         if person is not None and str(person.pk) != str(owner):
             _read_alongside.person = None  # the session is someone else's now: the backend reads them itself
