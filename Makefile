@@ -72,13 +72,17 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used) and inject axe-core, the
 # accessibility checker, pinned in tests/browser/package-lock.json and installed from npm's registry.
+# The CJK fonts let pages (and the simulator's pictures) show Chinese. Each package is checked on its own.
 browser: tests/browser/node_modules/.installed
-	@if ! command -v chromium >/dev/null; then \
+	@missing=""; \
+	command -v chromium >/dev/null || missing=" chromium"; \
+	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
+	    echo "Installing Debian's$$missing for the browser tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	  else \
-	    echo "The browser tests need Chromium: sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
+	    echo "The browser tests need: sudo apt-get install$$missing"; exit 1; \
 	  fi; \
 	fi
 
