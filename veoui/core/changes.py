@@ -103,10 +103,15 @@ class SqliteWatcher(Watcher):
         self._version: int | None = None
         self._asked = -math.inf  # _monotonic() at the last question
 
+    def _asked_lately(self) -> bool:
+        return _monotonic() - self._asked < SQLITE_ASK_EVERY
+
     def refresh(self) -> None:
-        if _monotonic() - self._asked < SQLITE_ASK_EVERY:
+        if self._asked_lately():
             return
         with self._lock:
+            if self._asked_lately():  # another thread asked while this one waited for the lock
+                return
             self._asked = _monotonic()
             try:
                 if self._connection is None:
