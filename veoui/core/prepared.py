@@ -42,6 +42,10 @@ def remember(memo: dict, key: Hashable, value: object) -> None:
     memo[key] = value
 
 
+def _unchangeable(rows: list[tuple]) -> bool:
+    return all(type(value) in UNCHANGEABLE for row in rows for value in row)
+
+
 def _stand_in(field: models.Field, serial: int) -> Any:
     """A value of ``field``'s kind that no real row or other parameter has, to find where its column's value goes."""
     target = field.target_field if field.is_relation else field
@@ -154,10 +158,10 @@ class PreparedRead:
         rows = self._convert(connection, plan, fetched)
         # Kept as converted when nothing in them can be changed in place; else (a list from a JSON column, say) as
         # the driver gave them, converted anew on each use, when those can't be.
-        for keep, converted in ((rows, True), (fetched, False)):
-            if all(type(value) in UNCHANGEABLE for row in keep for value in row):
-                remember(self._rows, key, (mark, keep, converted))
-                break
+        if _unchangeable(rows):
+            remember(self._rows, key, (mark, rows, True))
+        elif _unchangeable(fetched):
+            remember(self._rows, key, (mark, fetched, False))
         return rows
 
     def _compile(self, using: str, shape: dict[str, Hashable]) -> _Plan:
