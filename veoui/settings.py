@@ -159,7 +159,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "veoui.core.middleware.AuthenticationMiddleware",  # Django's, the person found once
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "veoui.team.language.PersonLanguageMiddleware",  # the person's saved language, after login
     "veoui.core.middleware.MessageMiddleware",  # Django's, its store made when first used

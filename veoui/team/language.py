@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.middleware import get_user
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
@@ -33,10 +32,6 @@ class PersonLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if hasattr(request, "user"):
-            # The person, found once here, instead of Django's lazy stand-in: every later use (the login check,
-            # the views; some fifteen on a status check) then reads them directly rather than through it.
-            request.user = get_user(request)
         language = saved_language(request)
         if language and language != translation.get_language():
             translation.activate(language)
