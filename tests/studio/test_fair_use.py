@@ -35,7 +35,9 @@ def test_it_sends_30_videos_of_3_people_in_turn_without_a_single_429(worker, kie
         for name, person in people.items():
             for n in range(10):
                 create(person, f"{name} video {n}")
-    worker.wait_for(lambda: not Generation.objects.filter(status=Status.QUEUED).exists(), timeout=60)
+    # Until every request has gone out: a video is marked as being sent just before its request leaves.
+    waiting = [Status.QUEUED, Status.SUBMITTING]
+    worker.wait_for(lambda: not Generation.objects.filter(status__in=waiting).exists(), timeout=60)
 
     sent = kie.control.requests("generate")
     assert len(sent) == 30
