@@ -7,12 +7,31 @@
   if (!configElement) return;
   const config = JSON.parse(configElement.textContent);
   const labels = config.labels;
-  const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
+  // The server's own messages, with its placeholders: %(name)s or %(name)d.
+  const format = (text, values) => text.replace(/%\((\w+)\)[sd]/g, (_, key) => String(values[key]));
   // Numbers and prices written the way the page's language writes them (1,250.50 or 1250,50).
   const language = document.documentElement.lang || undefined;
   const number = new Intl.NumberFormat(language, { maximumFractionDigits: 2 });
   const money = new Intl.NumberFormat(language, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"];
+  // The pictures of the form last sent: kept when the server sends the form back, but for those it refused.
+  let sent = null;
+
+  // JPEG, PNG or WebP, by what the file's first bytes say it is (its name and type may say otherwise).
+  function isPicture(bytes) {
+    const text = (from, to) => String.fromCharCode(...bytes.slice(from, to));
+    if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return true;
+    if (bytes[0] === 0x89 && text(1, 4) === "PNG") return true;
+    return text(0, 4) === "RIFF" && text(8, 12) === "WEBP";
+  }
+
+  function decoded(src) {
+    return new Promise((resolve, reject) => {
+      const probe = new Image();
+      probe.onload = () => resolve(probe);
+      probe.onerror = reject;
+      probe.src = src;
+    });
+  }
 
   function setup(form) {
     if (!form || form.dataset.ready) return;
@@ -22,14 +41,42 @@
     const items = [];
 
     const field = (name) => form.querySelector(`[data-error-for="${name}"]`);
+    function markInvalid(control, invalid) {
+      if (!control || !control.setAttribute) return;
+      if (invalid) control.setAttribute("aria-invalid", "true");
+      else control.removeAttribute("aria-invalid");
+    }
     function showError(name, message) {
+      if (name === "images") {
+        countProblem = message || "";
+        showPictureMessages();
+        return;
+      }
       const slot = field(name);
       if (slot) slot.textContent = message || "";
-      const control = name === "images" ? images : form.elements[name];
-      if (control && control.setAttribute) {
-        if (message) control.setAttribute("aria-invalid", "true");
-        else control.removeAttribute("aria-invalid");
-      }
+      markInvalid(form.elements[name], message);
+    }
+
+    // Next to the pictures: why each picture not taken was refused (by the browser when it was added, or by the
+    // server after Generate), kept until more pictures are added; then what is wrong with how many there are.
+    const refusals = [];
+    let countProblem = "";
+    function showPictureMessages() {
+      const slot = field("images");
+      if (!slot) return;
+      const lines = [...refusals, countProblem].filter(Boolean);
+      markInvalid(images, lines.length);
+      // Written only when it changes: the slot is announced to screen readers each time it is.
+      if (slot.dataset.shown === lines.join("\n")) return;
+      slot.dataset.shown = lines.join("\n");
+      slot.replaceChildren(
+        ...lines.map((text) => {
+          const line = document.createElement("span");
+          line.className = "field-error__line";
+          line.textContent = text;
+          return line;
+        }),
+      );
     }
 
     // --- cost ------------------------------------------------------------------------------------------
@@ -179,7 +226,7 @@
       });
       syncSlots();
       updateAutoHint();
-      if (items.length <= mode.maxImages) showError("images", "");
+      showError("images", items.length > mode.maxImages ? checkImages() : "");
     }
 
     function move(index, step) {
@@ -205,35 +252,60 @@
       probe.src = item.preview;
     }
 
-    function addFiles(files) {
-      for (const file of files) {
-        if (!IMAGE_TYPES.includes(file.type)) {
-          showError("images", labels.notPicture);
-          continue;
-        }
-        if (file.size > config.uploadMaxBytes) {
-          showError("images", format(labels.tooLarge, { mb: Math.round(config.uploadMaxBytes / 1048576) }));
-          continue;
-        }
-        const item = { file: file, preview: URL.createObjectURL(file), src: "" };
-        items.push(item);
-        measure(item);
+    function refused(file, message) {
+      const name = file.name.length > 60 ? `${file.name.slice(0, 59)}…` : file.name;
+      return { refusal: format(labels.named, { name: name, error: message }) };
+    }
+
+    // The server's checks, made before a file is taken, so a refusal is explained at once: its size, what it
+    // really is, and its pixels. Gives the new item, or why the file was refused.
+    async function checkFile(file) {
+      if (file.size > config.uploadMaxBytes) {
+        return refused(file, format(labels.tooLarge, { mb: Math.round(config.uploadMaxBytes / 1048576) }));
       }
+      if (!isPicture(new Uint8Array(await file.slice(0, 12).arrayBuffer()))) return refused(file, labels.notPicture);
+      const preview = URL.createObjectURL(file);
+      let image;
+      try {
+        image = await decoded(preview);
+      } catch (error) {
+        URL.revokeObjectURL(preview);
+        return refused(file, labels.notPicture);
+      }
+      const [width, height] = [image.naturalWidth, image.naturalHeight];
+      const sides = config.pictureSides;
+      let problem = "";
+      if (Math.max(width, height) > sides.max) {
+        problem = format(labels.tooManyPixels, { w: width, h: height, max: sides.max });
+      } else if (Math.min(width, height) < sides.min) {
+        problem = format(labels.tooFewPixels, { w: width, h: height, min: sides.min });
+      }
+      if (problem) {
+        URL.revokeObjectURL(preview);
+        return refused(file, problem);
+      }
+      return { item: { file: file, preview: preview, src: "", width: width, height: height, image: image } };
+    }
+
+    async function addFiles(files) {
+      const checked = await Promise.all([...files].map(checkFile));
+      refusals.splice(0, refusals.length, ...checked.filter((c) => c.refusal).map((c) => c.refusal));
+      items.push(...checked.filter((c) => c.item).map((c) => c.item));
       render();
-      if (items.length > mode.maxImages) checkImages();
     }
 
     function addUrl(value) {
       const url = value.trim();
       if (!/^https?:\/\/\S+$/i.test(url)) {
-        showError("images", labels.badUrl);
+        refusals.splice(0, refusals.length, labels.badUrl);
+        showPictureMessages();
         return false;
       }
+      refusals.length = 0;
       const item = { file: null, preview: url, src: url };
       items.push(item);
       measure(item);
       render();
-      if (items.length > mode.maxImages) checkImages();
       return true;
     }
 
@@ -276,12 +348,24 @@
           addFiles(files);
         }
       });
-      // Pictures kept by the server after an invalid submit (pasted addresses) come back as items.
+      // The form sent back by the server after Generate: the pictures it took stay in their places, those it
+      // refused go (its messages, kept, say which and why). Without the pictures sent (a page loaded anew, or one
+      // started from another video), the addresses in the slots are the pictures.
+      refusals.push(...[...field("images").querySelectorAll(".field-error__line")].map((line) => line.textContent));
+      const before = "returned" in form.dataset && sent && sent.mode === form.dataset.mode ? sent.items : null;
+      sent = null;
       for (let slot = 1; slot <= mode.maxImages; slot++) {
+        const earlier = before && before[slot - 1];
         const value = form.elements[`image_url_${slot}`].value;
-        if (value) items.push({ file: null, preview: value, src: value });
+        if (form.querySelector(`[name="image_${slot}"][data-refused], [name="image_url_${slot}"][data-refused]`)) {
+          if (earlier && earlier.file) URL.revokeObjectURL(earlier.preview);
+        } else if (earlier) {
+          items.push(earlier);
+        } else if (value) {
+          items.push({ file: null, preview: value, src: value });
+        }
       }
-      items.forEach(measure);
+      items.filter((item) => !item.width).forEach(measure);
       render();
     }
 
@@ -327,12 +411,12 @@
       return true;
     }
 
-    form.addEventListener("submit", (event) => {
+    function send(event) {
       if (!validate()) event.preventDefault();
-    });
-    form.addEventListener("htmx:confirm", (event) => {
-      if (!validate()) event.preventDefault();
-    });
+      else sent = { mode: form.dataset.mode, items: items.slice() };
+    }
+    form.addEventListener("submit", send);
+    form.addEventListener("htmx:confirm", send);
     form.addEventListener("change", (event) => {
       if (event.target.name === "model" || event.target.name === "count") updateCost();
       if (event.target.name === "aspect_ratio") updateAutoHint();

@@ -1,7 +1,10 @@
 """Every server-side rule: a violating form gets a field-level message in plain words, never a 500."""
 
+import html
 import io
+import json
 import os
+import re
 import uuid
 
 import pytest
@@ -32,7 +35,7 @@ def error_next_to(body: str, field: str) -> str:
     marker = f'data-error-for="{field}"'
     assert marker in body, f"no error slot for {field}"
     start = body.index(">", body.index(marker)) + 1
-    return body[start : body.index("</p>", start)]
+    return " ".join(re.sub(r"<[^>]+>", " ", body[start : body.index("</p>", start)]).split())
 
 
 def test_it_renders_every_mode_with_the_labels_people_see(member_client: Client) -> None:
@@ -188,3 +191,46 @@ def test_it_saves_a_valid_generation_with_its_pictures_and_estimate(member_clien
     assert generation.estimated_credits == 60
     assert [(i.role, i.width) for i in generation.images.all()] == [("first", 1280), ("last", 1280)]
     assert str(generation.submission_token) == token
+
+
+def test_it_names_each_refused_picture_and_marks_its_slot(member_client) -> None:
+    tiny = picture(100, 100, name="icon.png")
+    status, body = post(
+        member_client, "reference", image_1=picture(1280, 720), image_2=tiny, image_url_3="http://10.0.0.7/holiday.png"
+    )
+    assert status == 200
+    message = html.unescape(error_next_to(body, "images"))
+    assert "Picture 2: This picture is only 100×100 pixels; use one at least 256 on each side. (icon.png)" in message
+    assert "Picture 3: kie.ai can't reach pictures on a private network." in message
+    assert "(http://10.0.0.7/holiday.png)" in message
+    assert "Picture 1" not in message
+    # The page's script drops the refused pictures and keeps the first one.
+    refused = re.findall(r'name="(image(?:_url)?_\d)"[^>]*data-refused', body)
+    assert refused == ["image_2", "image_url_3"]
+    assert "data-returned" in body
+    assert not Generation.objects.exists()
+
+
+def test_it_shortens_a_long_name_in_the_message(member_client) -> None:
+    long_name = "a-very-long-holiday-picture-name-" * 4 + ".png"
+    _status, body = post(member_client, "frames", image_1=picture(100, 100, name=long_name))
+    message = html.unescape(error_next_to(body, "images"))
+    assert long_name not in message
+    assert f"({long_name[:59]}…)" in message
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", {"notPicture": "isn't a picture veoui can use", "named": "%(name)s: %(error)s"}),
+        ("zh-hans", {"notPicture": "不是 veoui 可用的图片", "named": "%(name)s：%(error)s"}),
+        ("es", {"notPicture": "no es una imagen que veoui pueda usar", "tooFewPixels": "mide solo %(w)d×%(h)d"}),
+    ],
+)
+def test_it_gives_the_browser_the_refusals_in_the_persons_language(member_client, language, words) -> None:
+    body = member_client.get("/studio/frames/", headers={"accept-language": language}).content.decode()
+    config = json.loads(re.search(r'<script id="veoui-config" type="application/json">(.*?)</script>', body).group(1))
+    for key, text in words.items():
+        assert text in config["labels"][key]
+    assert {"tooLarge", "tooManyPixels", "tooFewPixels"} <= set(config["labels"])
+    assert config["pictureSides"] == {"min": 256, "max": 4096}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -18,6 +19,13 @@ IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 IMAGE_MIN_SIDE = 256
 IMAGE_MAX_SIDE = 4096
 SLOTS = 3
+# Why a picture is refused, in the server's checks and in the browser's (which get them through client_labels).
+PICTURE_REFUSALS = {
+    "notPicture": _("This file isn't a picture veoui can use. Use a JPEG, PNG or WebP image."),
+    "tooLarge": _("This picture is larger than %(mb)d MB. Save it smaller and add it again."),
+    "tooManyPixels": _("This picture is %(w)d×%(h)d pixels; the most kie.ai takes is %(max)d on each side."),
+    "tooFewPixels": _("This picture is only %(w)d×%(h)d pixels; use one at least %(min)d on each side."),
+}
 
 
 @dataclass
@@ -48,13 +56,8 @@ def inspect_image(upload: UploadedFile) -> tuple[int, int]:
     """Decode the picture to prove it is one; returns its size or raises ValidationError in plain words."""
     max_bytes = settings.VEOUI_UPLOAD_MAX_MB * 1024 * 1024
     if upload.size is None or upload.size > max_bytes:
-        raise forms.ValidationError(
-            gettext("This picture is larger than %(mb)d MB. Save it smaller and add it again.")
-            % {"mb": settings.VEOUI_UPLOAD_MAX_MB}
-        )
-    not_a_picture = forms.ValidationError(
-        gettext("This file isn't a picture veoui can use. Use a JPEG, PNG or WebP image.")
-    )
+        raise forms.ValidationError(PICTURE_REFUSALS["tooLarge"] % {"mb": settings.VEOUI_UPLOAD_MAX_MB})
+    not_a_picture = forms.ValidationError(str(PICTURE_REFUSALS["notPicture"]))
     try:
         upload.seek(0)
         with Image.open(upload) as image:
@@ -64,13 +67,11 @@ def inspect_image(upload: UploadedFile) -> tuple[int, int]:
             # Checked before decoding the pixels, so a small file claiming a huge size can't exhaust memory.
             if max(width, height) > IMAGE_MAX_SIDE:
                 raise forms.ValidationError(
-                    gettext("This picture is %(w)d×%(h)d pixels; the most kie.ai takes is %(max)d on each side.")
-                    % {"w": width, "h": height, "max": IMAGE_MAX_SIDE}
+                    PICTURE_REFUSALS["tooManyPixels"] % {"w": width, "h": height, "max": IMAGE_MAX_SIDE}
                 )
             if min(width, height) < IMAGE_MIN_SIDE:
                 raise forms.ValidationError(
-                    gettext("This picture is only %(w)d×%(h)d pixels; use one at least %(min)d on each side.")
-                    % {"w": width, "h": height, "min": IMAGE_MIN_SIDE}
+                    PICTURE_REFUSALS["tooFewPixels"] % {"w": width, "h": height, "min": IMAGE_MIN_SIDE}
                 )
             image.load()
     except forms.ValidationError:
@@ -227,13 +228,34 @@ class GenerationForm(forms.Form):
 
     @property
     def image_errors(self) -> list[str]:
-        """Every message about the pictures (how many, and each one's problem), shown next to Images."""
+        """Every message about the pictures (how many, and each one's problem), shown next to Images.
+
+        A refused picture is named too: its file is no longer in the form when the page comes back.
+        """
         messages = [e.message % (e.params or {}) for e in self.non_field_errors().as_data() if e.code == "images"]
-        for slot in range(1, self.mode.max_images + 1):
-            for name in (f"image_{slot}", f"image_url_{slot}"):
-                for error in self.errors.get(name, []):
-                    messages.append(gettext("Picture %(n)d: %(error)s") % {"n": slot, "error": error})
+        for slot in self.refused_slots:
+            name = self.picture_name(slot)
+            for field in (f"image_{slot}", f"image_url_{slot}"):
+                for error in self.errors.get(field, []):
+                    message = gettext("Picture %(n)d: %(error)s") % {"n": slot, "error": error}
+                    if name:
+                        # Translators: why a picture was refused, then its file name or web address.
+                        message = gettext("%(message)s (%(name)s)") % {"message": message, "name": name}
+                    messages.append(message)
         return messages
+
+    @property
+    def refused_slots(self) -> list[int]:
+        """The picture slots the server refused (the page drops those pictures and keeps the others)."""
+        return [
+            slot
+            for slot in range(1, self.mode.max_images + 1)
+            if f"image_{slot}" in self.errors or f"image_url_{slot}" in self.errors
+        ]
+
+    def picture_name(self, slot: int) -> str:
+        upload = self.files.get(f"image_{slot}")
+        return Truncator(getattr(upload, "name", "") or self.data.get(f"image_url_{slot}", "")).chars(60)
 
 
 class RenditionForm(forms.Form):

@@ -20,7 +20,14 @@ from django_htmx.http import reswap, retarget
 
 from veoui.core.prepared import PreparedRead
 from veoui.studio import guidance, renditions, rules, services
-from veoui.studio.forms import GenerationForm, RenditionForm, image_limits_text
+from veoui.studio.forms import (
+    IMAGE_MAX_SIDE,
+    IMAGE_MIN_SIDE,
+    PICTURE_REFUSALS,
+    GenerationForm,
+    RenditionForm,
+    image_limits_text,
+)
 from veoui.studio.media import serve_file
 from veoui.studio.models import Generation, Pricing, Rendition, TrackedWork
 from veoui.team import budgets
@@ -109,6 +116,7 @@ def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
             "rules": rules.as_json(),
             "pricing": pricing.as_json(),
             "uploadMaxBytes": settings.VEOUI_UPLOAD_MAX_MB * 1024 * 1024,
+            "pictureSides": {"min": IMAGE_MIN_SIDE, "max": IMAGE_MAX_SIDE},
             "labels": client_labels(),
         },
         "image_limits": image_limits_text(),
@@ -131,8 +139,9 @@ def client_labels() -> dict:
         "tooFew": _("Add at least %(min)s picture."),
         "tooMany": _("Use at most %(max)s pictures here: remove %(extra)s."),
         "noImages": _("Text to video uses no pictures. Remove them or pick another tab."),
-        "notPicture": _("This file isn't a picture veoui can use. Use a JPEG, PNG or WebP image."),
-        "tooLarge": _("This picture is larger than %(mb)s MB. Save it smaller and add it again."),
+        **{key: str(message) for key, message in PICTURE_REFUSALS.items()},
+        # Translators: a picture that was not added: its file name, then why.
+        "named": _("%(name)s: %(error)s"),
         "seedRange": _("The seed must be a whole number from 10000 to 99999, or left empty."),
         "watermarkLong": _("Keep the watermark under %(max)s characters."),
         "badUrl": _("That isn't a web address. It should start with https://"),
