@@ -64,6 +64,7 @@ NOT_PAGES = {
     "person_active": "POST only",
     "invite_cancel": "POST only",
     "balance_refresh": "POST only",
+    "team_prices": "POST only: its form is on Team settings",
 }
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
 from tests.team.conftest import PASSWORD
+from veoui.studio.models import Pricing
 from veoui.team import people
 from veoui.team.models import Invite, Membership, Role, TeamSettings
 
@@ -28,6 +31,7 @@ def team_urls(member, invite: Invite) -> list[tuple[str, str, dict]]:
         ("get", "/usage/export.csv", {}),
         ("get", "/team/settings/", {}),
         ("post", "/team/settings/", {"monthly_budget": "1", "low_balance_threshold": "1"}),
+        ("post", "/team/settings/prices/", {"fast": "1", "initial-fast": "60", "usd_per_credit": "1"}),
         ("post", "/team/balance/refresh/", {}),
     ]
 
@@ -45,6 +49,7 @@ def nothing_changed(member, invite: Invite) -> None:
     assert not membership.must_change_password
     assert Invite.objects.get() == invite and Invite.objects.get().cancelled_at is None
     assert TeamSettings.current().monthly_budget is None
+    assert (Pricing.current().fast, Pricing.current().usd_per_credit) == (60, Decimal("0.005"))
     assert not Membership.objects.filter(user__username="sam").exists()
 
 

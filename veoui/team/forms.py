@@ -8,6 +8,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from veoui.studio.models import Pricing
 from veoui.team.models import Role, TeamSettings
 
 BUDGET_HELP = _("In credits, for each calendar month. Leave empty for no limit.")
@@ -101,6 +102,75 @@ class TeamSettingsForm(forms.ModelForm):
             "The most the whole team may spend each calendar month, on top of each person's own budget. "
             "Leave empty for no limit."
         )
+
+
+# No kie.ai price comes near these: a bigger number is a typing slip (an extra zero, a dollar rate in cents).
+PRICE_MAX_CREDITS = Decimal(10000)
+USD_PER_CREDIT_MAX = Decimal(1)
+
+
+def plain(value: Decimal) -> Decimal:
+    """60 rather than 60.00, and 0.005 rather than 0.00500, in a form field."""
+    return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+
+
+def price_field(label: str, help_text: str = "") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        help_text=help_text,
+        min_value=Decimal("0.01"),
+        max_value=PRICE_MAX_CREDITS,
+        decimal_places=2,
+        # What the page showed comes back with the form, so only the prices the admin changed are written.
+        show_hidden_initial=True,
+        error_messages={
+            "required": _("Enter what kie.ai charges for this, in credits."),
+            "invalid": _("Enter a number of credits, like 60."),
+            "min_value": _("A price must be more than 0 credits."),
+            "max_value": _("That is more than kie.ai charges for anything (at most %(limit_value)s credits)."),
+            "max_decimal_places": _("Use at most 2 digits after the decimal point."),
+        },
+    )
+
+
+class PriceTableForm(forms.Form):
+    """kie.ai's prices, as veoui counts them for budgets and shows them on every button that spends."""
+
+    quality = price_field(_("Quality video (credits)"))
+    fast = price_field(_("Fast video (credits)"))
+    lite = price_field(_("Lite video (credits)"))
+    upgrade_1080p = price_field(_("1080P version (credits)"), _("Making the 1080P version of a finished video."))
+    upgrade_4k = price_field(_("4K version (credits)"), _("Making the 4K version of a finished video."))
+    usd_per_credit = forms.DecimalField(
+        label=_("US dollars per credit"),
+        help_text=_("What one kie.ai credit costs you; veoui shows every cost in dollars with it. kie.ai: 0.005."),
+        min_value=Decimal("0.00001"),
+        max_value=USD_PER_CREDIT_MAX,
+        decimal_places=5,
+        show_hidden_initial=True,
+        error_messages={
+            "required": _("Enter what one credit costs, in US dollars, like 0.005."),
+            "invalid": _("Enter a dollar amount, like 0.005."),
+            "min_value": _("A credit must cost more than $0."),
+            "max_value": _("That is more than $%(limit_value)s a credit: check the number (kie.ai: 0.005)."),
+            "max_decimal_places": _("Use at most 5 digits after the decimal point."),
+        },
+    )
+
+    @classmethod
+    def for_prices(cls, pricing: Pricing, data: object = None) -> PriceTableForm:
+        return cls(data, initial={name: plain(getattr(pricing, name)) for name in cls.base_fields})
+
+    def save(self, pricing: Pricing) -> list[str]:
+        """Write the prices the admin changed, and only those: a change another admin saved meanwhile stays.
+
+        Work already made keeps the price it was saved with (its ``estimated_credits``); only what is made from
+        now on is counted at the new prices. Returns the names of the fields written.
+        """
+        changed = self.changed_data
+        if changed:
+            Pricing.objects.filter(pk=pricing.pk).update(**{name: self.cleaned_data[name] for name in changed})
+        return changed
 
 
 class NewPasswordMixin(forms.Form):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("usage/", views.usage, name="usage"),
     path("usage/export.csv", views.usage_csv, name="usage_csv"),
     path("team/settings/", views.team_settings, name="team_settings"),
+    path("team/settings/prices/", views.team_prices, name="team_prices"),
     path("team/balance/refresh/", views.balance_refresh, name="balance_refresh"),
     path("join/<str:token>/", views.join, name="join"),
     path("account/password/", views.password_change, name="password_change"),

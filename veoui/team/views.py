@@ -21,8 +21,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from veoui.studio.models import Pricing
 from veoui.team import balance, budgets, people
-from veoui.team.forms import AddPersonForm, ChangePasswordForm, InviteForm, JoinForm, PersonForm, TeamSettingsForm
+from veoui.team.forms import (
+    AddPersonForm,
+    ChangePasswordForm,
+    InviteForm,
+    JoinForm,
+    PersonForm,
+    PriceTableForm,
+    TeamSettingsForm,
+)
 from veoui.team.models import Invite, KieBalance, Membership, TeamSettings, display_name
 
 # A one-time secret (an invite link or a temporary password) waits here between the POST and the page
@@ -348,15 +357,41 @@ def usage_csv(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def team_settings(request: HttpRequest) -> HttpResponse:
-    team = TeamSettings.current()
-    initial = {"monthly_budget": whole(team.monthly_budget), "low_balance_threshold": whole(team.low_balance_threshold)}
-    form = TeamSettingsForm(request.POST if request.method == "POST" else None, instance=team, initial=initial)
+    form = team_settings_form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Team settings saved."))
         return redirect("team_settings")
-    context = {"form": form, "balance": KieBalance.current()}
-    return render(request, "team/settings.html", context)
+    return render(request, "team/settings.html", settings_context(form=form))
+
+
+def team_settings_form(data: object = None) -> TeamSettingsForm:
+    team = TeamSettings.current()
+    initial = {"monthly_budget": whole(team.monthly_budget), "low_balance_threshold": whole(team.low_balance_threshold)}
+    return TeamSettingsForm(data, instance=team, initial=initial)
+
+
+def settings_context(**forms: object) -> dict:
+    """The Team settings page, with the form that was sent back showing its errors, and the other one fresh."""
+    return {
+        "form": forms.get("form") or team_settings_form(),
+        "price_form": forms.get("price_form") or PriceTableForm.for_prices(Pricing.current()),
+        "balance": KieBalance.current(),
+    }
+
+
+@require_POST
+@admin_required
+def team_prices(request: HttpRequest) -> HttpResponse:
+    pricing = Pricing.current()
+    form = PriceTableForm.for_prices(pricing, request.POST)
+    if not form.is_valid():
+        return render(request, "team/settings.html", settings_context(price_form=form))
+    if form.save(pricing):
+        messages.success(
+            request, _("Prices saved: what is made from now on costs these. What was already spent keeps its price.")
+        )
+    return redirect(reverse("team_settings") + "#prices-heading")
 
 
 @require_POST
