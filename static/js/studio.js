@@ -253,6 +253,7 @@
     }
 
     function refused(file, message) {
+      if (!file.name) return { refusal: message };
       const name = file.name.length > 60 ? `${file.name.slice(0, 59)}…` : file.name;
       return { refusal: format(labels.named, { name: name, error: message }) };
     }

@@ -297,6 +297,27 @@ def test_it_explains_a_private_address_after_generate_and_keeps_the_other_pictur
     assert [(i.role, i.width, i.source_url) for i in generation.images.all()] == [("reference", 1280, "")]
 
 
+def test_it_keeps_the_pictures_when_the_server_sends_the_form_back_for_another_reason(desktop: Page, person) -> None:
+    page = desktop
+    Membership.for_user(person)
+    Membership.objects.filter(user=person).update(monthly_budget=10)
+    page.goto("/studio/frames/")
+    page.get_by_label("Prompt", exact=True).fill("Snow falls on a quiet street")
+    drop(page, [GOOD, ("night.png", "image/png", png(color="#112233"))])
+    expect(page.locator(".thumb")).to_have_count(2)
+    page.get_by_role("button", name="Generate").click()
+    form_sent_back(page)
+    expect(page.get_by_role("alert").filter(has_text="This video would cost 60 credits")).to_be_visible()
+    expect(page.get_by_role("img", name="First frame")).to_be_visible()
+    expect(page.get_by_role("img", name="Last frame")).to_be_visible()
+    expect(pictures_message(page)).to_have_text("")
+    assert not Generation.objects.exists()
+    Membership.objects.filter(user=person).update(monthly_budget=None)
+    page.get_by_role("button", name="Generate").click()
+    expect(page.locator(".recent-list .gen-card")).to_have_count(1)
+    assert [(i.role, i.width) for i in Generation.objects.get().images.all()] == [("first", 1280), ("last", 1280)]
+
+
 def test_it_explains_a_refused_picture_without_javascript(playwright_browser, live_server, person, tmp_path) -> None:
     context = login_context(
         playwright_browser, live_server, person, java_script_enabled=False, viewport={"width": 1280, "height": 900}
