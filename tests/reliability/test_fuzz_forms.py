@@ -36,9 +36,10 @@ def fuzzing(examples: int) -> settings:
     return settings(FUZZ_SETTINGS, max_examples=examples)
 
 
-# A message shown next to a field (the studio's data-error-for, the team's field-error) or for the whole form.
+# A message shown next to a field (the studio's data-error-for, one line of its pictures' messages, the team's
+# field-error) or for the whole form.
 MESSAGE = re.compile(
-    r'(?:data-error-for="[^"]+"[^>]*>|class="field-error"[^>]*>|class="form-error[^"]*"[^>]*>|'
+    r'(?:data-error-for="[^"]+"[^>]*>|class="field-error(?:__line)?"[^>]*>|class="form-error[^"]*"[^>]*>|'
     r'class="errorlist[^"]*"[^>]*>\s*<li>|class="message message--error"[^>]*>)\s*[^<\s]'
 )
 PASSWORD = "correct-horse-battery"
