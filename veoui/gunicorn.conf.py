@@ -11,10 +11,11 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import re
 import socket
 
 from gunicorn.glogging import Logger
+
+from veoui.core.logs import hide_callback_tokens
 
 
 def _whole_number(name: str, default: int, minimum: int = 1) -> int:
@@ -67,9 +68,6 @@ accesslog = "-"
 # Proxies' X-Forwarded-For is shown beside the direct peer. No cookies, no headers that carry credentials.
 access_log_format = '%(h)s fwd=%({x-forwarded-for}i)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
-# kie.ai's callback addresses end in a per-video secret: it is kept out of the access log.
-_CALLBACK = re.compile(r"^(/hooks/kie/[^/]+/)[^/]+")
-
 
 class VeouiLogger(Logger):
     def access(self, resp, req, environ, request_time) -> None:
@@ -81,7 +79,9 @@ class VeouiLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time) -> dict:
         atoms = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = _CALLBACK.sub(r"\1[hidden]", atoms.get("U") or "")
+        # kie.ai's callback addresses end in a secret: it is kept out of the access log, whichever atom shows the path.
+        for name in ("U", "r"):
+            atoms[name] = hide_callback_tokens(atoms.get(name) or "")
         return atoms
 
 

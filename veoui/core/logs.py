@@ -3,8 +3,14 @@
 import logging
 import re
 
-# A callback address ends in its generation's secret token (see veoui.studio.callbacks).
-CALLBACK_TOKEN = re.compile(r"(/hooks/kie/(?:r/)?[0-9a-f-]{36}/)[^/\s\"']+")
+# A callback address ends in a secret token (see veoui.studio.callbacks): /hooks/kie/<id>/<token>/ for a video,
+# /hooks/kie/r/<id>/<token>/ for its 1080P, 4K or extended version. Django's log lines and gunicorn's access log
+# (veoui/gunicorn.conf.py) both hide it with this one pattern.
+CALLBACK_TOKEN = re.compile(r"(/hooks/kie/(?:r/)?[^/\s\"'?#]+/)[^/\s\"'?#]+")
+
+
+def hide_callback_tokens(text: str) -> str:
+    return CALLBACK_TOKEN.sub(r"\1[hidden]", text)
 
 
 class HideCallbackTokens(logging.Filter):
@@ -13,6 +19,6 @@ class HideCallbackTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if "/hooks/kie/" in message:
-            record.msg = CALLBACK_TOKEN.sub(r"\1[hidden]", message)
+            record.msg = hide_callback_tokens(message)
             record.args = ()
         return True
