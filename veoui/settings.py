@@ -281,8 +281,9 @@ LOGGING = {
 # HTTPS=true (the default when PUBLIC_BASE_URL starts with https://) says the site is only ever served over
 # HTTPS: cookies are sent over HTTPS only, http:// is redirected, and browsers are told to stick to HTTPS.
 HTTPS = env_bool("HTTPS", PUBLIC_BASE_URL.startswith("https://"))
-# Behind nginx (or a load balancer) that terminates TLS: trust its X-Forwarded-Proto header. Only right when
-# every request comes through that proxy, which must set the header itself (veoui/deploy/nginx.conf does).
+# Behind nginx (or a load balancer) that terminates TLS: trust its X-Forwarded-Proto header, and the address it
+# appends to X-Forwarded-For (veoui.team.throttle). Only right when every request comes through that proxy, which
+# must set both itself (veoui/deploy/nginx.conf does).
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,9 +39,8 @@ class TeamMiddleware:
         message = throttle.refusal(username, throttle.client_ip(request))
         if message is None:
             return None
-        messages.error(request, message)
         form = AuthenticationForm(request, initial={"username": username})
-        context = {"form": form, "next": request.POST.get("next", "")}
+        context = {"form": form, "next": request.POST.get("next", ""), "throttled": message}
         return render(request, "registration/login.html", context, status=429)
 
 

@@ -33,4 +33,4 @@ def count_failed_login(sender: object, credentials: dict, request: HttpRequest |
 
 @receiver(user_logged_in)
 def forget_failed_logins(sender: object, request: HttpRequest | None, user: object, **kwargs: object) -> None:
-    throttle.forget(user.get_username())
+    throttle.forget(user.get_username(), throttle.client_ip(request))

@@ -1,14 +1,19 @@
-"""Login throttling: too many wrong passwords for one username, or from one address, pause further tries.
+"""Login throttling: too many wrong passwords for one account from one address, or from one address for any
+accounts, pause further tries from there.
 
-Failures are rows in the database, so every web process sees the same count. A refused try is not counted
-itself, so the pause ends on time: about WINDOW after the failures that caused it.
+Per account *and* address, so that a stranger guessing the admin's password pauses only their own tries: the
+admin, on their own address, still gets in. Per address over all accounts, so that a guessing run through many
+usernames stops too. Failures are rows in the database, so every web process sees the same count. A refused try is
+not counted itself, so the pause ends on time: about WINDOW after the failures that caused it.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +22,10 @@ from django.utils.translation import ngettext
 from veoui.team.models import LoginAttempt
 
 WINDOW = timedelta(minutes=15)
-MAX_PER_USERNAME = 5
-# Higher than per username: a whole office often shares one address, and one person's typos must not lock
+MAX_PER_ACCOUNT_AND_ADDRESS = 5
+# Higher than per account: a whole office often shares one address, and one person's typos must not lock
 # everyone out. Still low enough to stop a guessing run against many usernames.
-MAX_PER_IP = 20
+MAX_PER_ADDRESS = 20
 # Old rows are only history; they are cleared as new failures come in.
 KEEP_FOR = timedelta(days=1)
 
@@ -30,9 +35,26 @@ def normalise(username: str) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    # REMOTE_ADDR only: a forwarded header can be forged by the guesser. Behind a proxy this is the proxy's
-    # address, which makes the per-address limit count everyone together (the per-username one still holds).
-    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+    """The address the person's request came from.
+
+    Behind the proxy (BEHIND_PROXY) every request comes from nginx, which appends the address it saw to
+    X-Forwarded-For (veoui/deploy/nginx.conf): the right-most entry. Anything left of it was sent by the client
+    and may be forged, so it is never read.
+    """
+    if request is None:
+        return None
+    if settings.BEHIND_PROXY:
+        seen_by_proxy = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        if address := _address(seen_by_proxy):
+            return address
+    return _address(request.META.get("REMOTE_ADDR", ""))
+
+
+def _address(text: str) -> str | None:
+    try:
+        return ipaddress.ip_address(text).compressed
+    except ValueError:
+        return None
 
 
 def record_failure(username: str, ip: str | None) -> None:
@@ -41,8 +63,10 @@ def record_failure(username: str, ip: str | None) -> None:
     LoginAttempt.objects.create(username=normalise(username), ip=ip, at=now)
 
 
-def forget(username: str) -> None:
-    LoginAttempt.objects.filter(username=normalise(username)).delete()
+def forget(username: str, ip: str | None) -> None:
+    """The account's owner got in from this address: their own typos there no longer count (a stranger's
+    failures against the same account from elsewhere still do)."""
+    LoginAttempt.objects.filter(username=normalise(username), ip=ip).delete()
 
 
 def _paused_until(times: list[datetime], limit: int) -> datetime | None:
@@ -55,13 +79,12 @@ def _paused_until(times: list[datetime], limit: int) -> datetime | None:
 
 def refusal(username: str, ip: str | None) -> str | None:
     """A plain message if this login attempt must be refused now, else None."""
-    since = timezone.now() - WINDOW
-    recent = LoginAttempt.objects.filter(at__gte=since).order_by("at")
-    by_name = list(recent.filter(username=normalise(username)).values_list("at", flat=True))
-    until = _paused_until(by_name, MAX_PER_USERNAME)
+    recent = LoginAttempt.objects.filter(at__gte=timezone.now() - WINDOW, ip=ip).order_by("at")
+    from_here = list(recent.filter(username=normalise(username)).values_list("at", flat=True))
+    until = _paused_until(from_here, MAX_PER_ACCOUNT_AND_ADDRESS)
     whose = _("for this account")
     if until is None and ip:
-        until = _paused_until(list(recent.filter(ip=ip).values_list("at", flat=True)), MAX_PER_IP)
+        until = _paused_until(list(recent.values_list("at", flat=True)), MAX_PER_ADDRESS)
         whose = _("from your network")
     if until is None:
         return None
