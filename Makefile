@@ -3,14 +3,25 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint soak bench clean browser screenshots gettext messages
+.PHONY: run test lint soak bench clean browser screenshots gettext messages nginx
+
+# The Debian packages a recipe found missing (in $$missing): installed as root with apt-get, else named.
+# $(call install_missing,what they are for,who needs them)
+install_missing = if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's$$missing for $(1)"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else \
+	    echo "$(2): sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
 
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py start
 
-test: $(VENV)/.dev browser gettext
+test: $(VENV)/.dev browser gettext nginx
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -22,16 +33,9 @@ soak: $(VENV)/.dev
 # The performance targets (bench/, results in bench/RESULTS.md): real gunicorn, worker and simulator on throwaway
 # SQLite and PostgreSQL databases, Debian's wrk and chromium; one table of figures against same-run baselines.
 bench: $(VENV)/.dev
-	@for tool in wrk chromium; do \
-	  if ! command -v $$tool >/dev/null; then \
-	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	      echo "Installing Debian's $$tool for the benches"; \
-	      apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$tool; \
-	    else \
-	      echo "The benches need $$tool: sudo apt-get install $$tool"; exit 1; \
-	    fi; \
-	  fi; \
-	done
+	@missing=""; \
+	for tool in wrk chromium; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	$(call install_missing,the benches,The benches need)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
@@ -77,14 +81,7 @@ browser: tests/browser/node_modules/.installed
 	@missing=""; \
 	command -v chromium >/dev/null || missing=" chromium"; \
 	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's$$missing for the browser tests"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
-	  else \
-	    echo "The browser tests need: sudo apt-get install$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call install_missing,the browser tests,The browser tests need)
 
 tests/browser/node_modules/.installed: tests/browser/package-lock.json
 	@if ! command -v npm >/dev/null; then \
@@ -100,14 +97,18 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 
 # The translation tests extract the messages of the code with GNU gettext, as `make messages` does.
 gettext:
-	@if ! command -v xgettext >/dev/null || ! command -v msgfmt >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing GNU gettext for the translation tests"; \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gettext; \
-	  else \
-	    echo "The translation tests need GNU gettext: sudo apt-get install gettext"; exit 1; \
-	  fi; \
-	fi
+	@missing=""; \
+	{ command -v xgettext >/dev/null && command -v msgfmt >/dev/null; } || missing=" gettext"; \
+	$(call install_missing,the translation tests,The translation tests need)
+
+# The slow-clients test (tests/deploy/test_nginx.py) runs Debian's nginx with veoui/deploy/nginx.conf in front of
+# gunicorn, over TLS with a certificate it makes with openssl. It runs nginx as whoever runs the tests, on ports
+# and in a folder of its own; the nginx service that Debian's package sets up is not used.
+nginx:
+	@missing=""; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing=" nginx"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	$(call install_missing,the slow-clients test,The slow-clients test needs)
 
 # After changing user-facing text: update the Chinese and Spanish catalogues, translate what is new or fuzzy in
 # veoui/locale/*/LC_MESSAGES/django.po, then run this again to compile them (tests/i18n checks both).

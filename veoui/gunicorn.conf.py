@@ -35,8 +35,9 @@ bind = [f"{os.environ.get('HOST', '127.0.0.1').strip() or '127.0.0.1'}:{_whole_n
 # while the first waits on the database or the network, and more only take turns, stretching every request they
 # share the process with (bench/throughput.py: with 8 threads a process the slowest 1% of status checks took
 # 55-61 ms, with 2 threads 35-47 ms, for as many requests served). A process more than there are CPUs only takes
-# turns with the others too. Long transfers don't hold threads behind nginx, which buffers them (veoui/deploy);
-# serving videos straight to slow connections, raise WEB_THREADS.
+# turns with the others too. Each thread is held by one request from its first byte to its last, so gunicorn must
+# not face clients on a public address: behind nginx (veoui/deploy/nginx.conf), which buffers whole requests and
+# answers, slow senders and slow viewers hold no thread; facing them directly, four slow clients freeze the site.
 worker_class = "gthread"
 workers = _whole_number("WEB_CONCURRENCY", min(_cpus, 8))
 threads = _whole_number("WEB_THREADS", 2)

@@ -82,6 +82,19 @@ def running(argv: list[str], environment: dict[str, str], log: Path) -> Iterator
                 process.wait(timeout=5)
 
 
+def collect_static(environment: dict[str, str]) -> None:
+    """collectstatic into the environment's STATIC_ROOT: pages served by gunicorn name the hashed files."""
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert collected.returncode == 0, collected.stderr
+
+
 def wait_for(condition: Callable[[], object], timeout: float, what: str, log: Path | None = None) -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import requests
@@ -13,7 +11,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from tests.conftest import TEST_KIE_API_KEY
-from tests.deploy.servers import ROOT, listening_address, procfile, running, server_environment, wait_for
+from tests.deploy.servers import (
+    collect_static,
+    listening_address,
+    procfile,
+    running,
+    server_environment,
+    wait_for,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -31,15 +36,7 @@ def test_it_makes_a_video_through_gunicorn_and_the_worker_as_shipped(transaction
     environment = server_environment(
         kie, tmp_path / "media", STATIC_ROOT=str(tmp_path / "static"), HOST="127.0.0.1", PORT="0", WEB_CONCURRENCY="2"
     )
-    collected = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert collected.returncode == 0, collected.stderr
+    collect_static(environment)
     commands = procfile()
     assert commands["web"][1:] == ["-c", "veoui/gunicorn.conf.py", "veoui.wsgi"]
     web_log, worker_log = tmp_path / "web.log", tmp_path / "worker.log"

@@ -15,7 +15,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -28,7 +27,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from tests.conftest import TEST_WEBHOOK_HMAC_KEY
-from tests.deploy.servers import ROOT, procfile, server_environment, wait_for
+from tests.deploy.servers import ROOT, collect_static, procfile, server_environment, wait_for
 from tests.reliability.conftest import FIGURES
 from tests.support import picture
 from veoui.kie.simulator.probe import probe
@@ -166,15 +165,7 @@ def test_it_loses_nothing_and_sends_nothing_twice_under_sigkill(transactional_db
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
         KIE_WEBHOOK_HMAC_KEY=TEST_WEBHOOK_HMAC_KEY,
     )
-    collected = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert collected.returncode == 0, collected.stderr
+    collect_static(environment)
     commands = procfile()
     web = Process("web", commands["web"], environment, tmp_path / "web.log")
     worker = Process("worker", commands["worker"], environment, tmp_path / "worker.log")
