@@ -114,7 +114,7 @@ nginx:
 # veoui/locale/*/LC_MESSAGES/django.po, then run this again to compile them (tests/i18n checks both).
 messages: $(VENV)/.dev gettext
 	$(PY) manage.py makemessages -l zh_Hans -l es --ignore "tests/*" --ignore "media/*" --ignore "test-artifacts/*" \
-	  --no-obsolete --add-location file
+	  --no-obsolete --add-location file --no-wrap
 	$(PY) manage.py compilemessages -l zh_Hans -l es --ignore .venv --ignore tests
 
 # The pictures in the README and tests/browser/screenshots/, taken by the browser tests.

@@ -144,6 +144,13 @@ FEATURE_DISABLED = FailureInfo(
 )
 NOT_FOUND = FailureInfo(Category.KIE_ERROR, _("kie.ai couldn't find what veoui asked for."), CONTACT_ADMIN, False)
 NO_RECORD = FailureInfo(Category.KIE_ERROR, _("kie.ai has no record of this video."), CONTACT_ADMIN, False)
+# A task kie.ai accepted and then, check after check, said it doesn't know (veoui.studio.lost_tasks).
+TASK_LOST = FailureInfo(
+    Category.KIE_ERROR,
+    _("kie.ai no longer knows this video, so veoui has stopped waiting for it."),
+    _("Try again"),
+    True,
+)
 TOO_OLD = FailureInfo(
     Category.KIE_ERROR,
     _("kie.ai only keeps videos for 14 days and this one is older, so it can't be changed any more."),
@@ -361,6 +368,11 @@ class UnknownOutcome(KieError):
 
 class MalformedResponse(UnknownOutcome):
     """kie.ai answered with something that is not the documented shape (or a callback we can't read)."""
+
+
+def is_unknown_task(error: KieError) -> bool:
+    """kie.ai answered that it has no such task: record-info's 422 "record is null.", or a 404."""
+    return isinstance(error, Refused) and (error.code == 404 or "record is null" in error.upstream_message.lower())
 
 
 def error_for_code(endpoint: str, code: object, upstream_message: object, http_status: int | None = None) -> KieError:

@@ -89,6 +89,8 @@ class TrackedWork(models.Model):
     next_check_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=80, blank=True)
     poll_count = models.PositiveIntegerField(default=0)
+    # Status checks in a row that kie.ai answered "no such task" (veoui.studio.lost_tasks).
+    unknown_answers = models.PositiveSmallIntegerField(default=0)
 
     result_urls = models.JSONField(default=list, blank=True)
     video = models.FileField(upload_to="videos/%Y/%m/", blank=True)

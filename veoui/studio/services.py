@@ -29,7 +29,7 @@ from veoui.core.kie_contact import note_kie_success
 from veoui.kie import errors as kie_errors
 from veoui.kie.client import KieClient, get_client
 from veoui.kie.records import GenerateRequest, TaskRecord
-from veoui.studio import archive, fairuse, rules, worker_state
+from veoui.studio import archive, fairuse, lost_tasks, rules, worker_state
 from veoui.studio.forms import ImageInput
 from veoui.studio.models import Generation, InputImage, Pricing, Status, TrackedWork
 from veoui.team import budgets
@@ -443,12 +443,15 @@ def refresh(generation_id: int) -> None:
             record = client.record_info(generation.kie_task_id)
     except kie_errors.KieError as error:
         log.info("status check failed id=%s code=%s", generation.uuid, error.code)
-        if generation.poll_deadline_passed():
+        if lost_tasks.counts_as_lost(generation, error):
+            fail(generation, kie_errors.TASK_LOST, error)
+        elif generation.poll_deadline_passed():
             fail(generation, error.failure, error)
         else:
             schedule_refresh(generation, "refresh_generation", generation_id=generation.pk)
         return
     note_kie_success()
+    lost_tasks.known(generation)
     apply_record(generation, record)
 
 
