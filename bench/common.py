@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from veoui.core import processes
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -93,13 +95,7 @@ def process(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
     try:
         yield child
     finally:
-        if child.poll() is None:
-            child.terminate()
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait(timeout=5)
+        processes.stop(child)
 
 
 def wait_for(condition: Callable[[], object], timeout: float, what: str, log: Path | None = None) -> object:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from django.db import connection
 
+from veoui.core import processes
 from veoui.kie.simulator.process import RunningSimulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +44,8 @@ def database_environment() -> dict[str, str]:
     return {"DATABASE_URL": f"postgres://{quote(config['USER'])}{password}@{host}/{config['NAME']}"}
 
 
-def server_environment(kie: RunningSimulator, media_root: Path, **extra: str) -> dict[str, str]:
+def base_environment(media_root: Path, **extra: str) -> dict[str, str]:
+    """This machine's environment without veoui's own variables, plus the test database and ``media_root``."""
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -51,18 +53,16 @@ def server_environment(kie: RunningSimulator, media_root: Path, **extra: str) ->
             ("KIE_", "DATABASE_URL", "SQLITE_PATH", "S3_", "DEBUG", "WEB_", "HOST", "PORT", "DJANGO_ALLOW_ASYNC")
         )
     }
-    environment.update(
-        KIE_API_KEY=kie.api_key,
-        KIE_API_BASE_URL=kie.url,
-        KIE_UPLOAD_BASE_URL=kie.url,
-        KIE_READ_TIMEOUT="3",
-        VEOUI_POLL_INTERVAL="0.3",
-        MEDIA_ROOT=str(media_root),
-        PYTHONUNBUFFERED="1",
-        **database_environment(),
-        **extra,
-    )
+    environment.update(VEOUI_POLL_INTERVAL="0.3", MEDIA_ROOT=str(media_root), PYTHONUNBUFFERED="1")
+    environment.update(database_environment())
+    environment.update(extra)
     return environment
+
+
+def server_environment(kie: RunningSimulator, media_root: Path, **extra: str) -> dict[str, str]:
+    """Pointed at the test's simulator ``kie``, as a server with a kie.ai key is."""
+    kie_settings = {"KIE_API_KEY": kie.api_key, "KIE_API_BASE_URL": kie.url, "KIE_UPLOAD_BASE_URL": kie.url}
+    return base_environment(media_root, **{**kie_settings, "KIE_READ_TIMEOUT": "3", **extra})
 
 
 @contextmanager
@@ -73,13 +73,7 @@ def running(argv: list[str], environment: dict[str, str], log: Path) -> Iterator
     try:
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        processes.stop(process)
 
 
 def collect_static(environment: dict[str, str]) -> None:
