@@ -31,6 +31,13 @@ PRIVATE = [
     "http://224.0.0.1/a.png",
     "http://240.0.0.1/a.png",
     "http://100.64.0.1/a.png",  # carrier-grade NAT
+    "http://[::7f00:1]/a.png",  # IPv4-compatible IPv6 forms of 127.0.0.1, 10.0.0.1 and 8.8.8.8: all deprecated
+    "http://[::a00:1]/a.png",
+    "http://[::808:808]/a.png",
+    "http://[64:ff9b::7f00:1]/a.png",  # NAT64 of 127.0.0.1, 10.0.0.1 and 169.254.169.254
+    "http://[64:ff9b::a00:1]/a.png",
+    "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+    "http://[64:ff9b:1::a00:1]/a.png",  # the local-use NAT64 prefix
 ]
 
 
@@ -63,7 +70,9 @@ def test_odd_spellings_of_loopback_are_refused_too(member_client: Client, url: s
     assert not Generation.objects.exists()
 
 
-@pytest.mark.parametrize("url", ["https://93.184.215.14/a.png", "https://[2606:4700::1111]/a.png"])
+@pytest.mark.parametrize(
+    "url", ["https://93.184.215.14/a.png", "https://[2606:4700::1111]/a.png", "https://[64:ff9b::5db8:d70e]/a.png"]
+)
 def test_it_accepts_public_addresses(member_client: Client, url: str) -> None:
     assert post_frames(member_client, url).status_code == 302
     assert Generation.objects.get().images.get().source_url == url
@@ -79,6 +88,33 @@ def test_it_refuses_a_name_that_resolves_to_a_private_address(settings, monkeypa
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     assert "private network" in refuse_private_address("https://intranet.example.com/a.png")
+
+
+def test_it_refuses_a_name_whose_lookup_takes_too_long(member_client: Client, settings, monkeypatch) -> None:
+    settings.VEOUI_NAME_LOOKUP_TIMEOUT = 0.2
+    release = threading.Event()
+
+    def never_answers(host, port, *args, **kwargs):
+        release.wait(30)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", never_answers)
+    try:
+        response = post_frames(member_client, "https://pictures.example.com/a.png")
+    finally:
+        release.set()
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-error-for="images"' in page
+    assert "veoui couldn&#x27;t check this address in time" in page
+    assert not Generation.objects.exists()
+
+
+def test_it_refuses_a_name_the_resolver_failed_on(settings, monkeypatch) -> None:
+    def resolver_down(host, port, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver_down)
+    assert "couldn't check this address" in refuse_private_address("https://pictures.example.com/a.png")
 
 
 def test_the_simulator_and_listed_hosts_are_allowed_by_setting(settings) -> None:

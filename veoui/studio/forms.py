@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from veoui.common import addresses
 from veoui.studio import rules
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -290,39 +291,20 @@ def refuse_private_address(url: str) -> str:
 
     veoui never fetches these addresses itself; kie.ai does. Refusing private, loopback and link-local targets
     keeps the form from being used to point a fetcher at this server's own network (the simulator's address in
-    demo mode and VEOUI_ALLOWED_IMAGE_HOSTS aside). A name that does not resolve here is left to kie.ai.
+    demo mode and VEOUI_ALLOWED_IMAGE_HOSTS aside). A name that does not exist here is left to kie.ai; one whose
+    lookup fails or takes too long is refused, since it might be private.
     """
-    import ipaddress
-    import socket
-    from concurrent.futures import ThreadPoolExecutor
-    from concurrent.futures import TimeoutError as ResolveTimeout
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        host, port = (parts.hostname or "").strip("[]").lower(), parts.port
-    except ValueError:
-        return gettext("That isn't a web address. It should start with https://")
-    allowed = {h.lower() for h in settings.VEOUI_ALLOWED_IMAGE_HOSTS}
+    allowed = list(settings.VEOUI_ALLOWED_IMAGE_HOSTS)
     if settings.DEMO_MODE:
-        allowed.add(urlsplit(settings.KIE_API_BASE_URL).netloc.lower())
-    if not host or host in allowed or (port is not None and f"{host}:{port}" in allowed):
-        return ""
+        allowed.append(addresses.host_of(settings.KIE_API_BASE_URL))
     try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        pool = ThreadPoolExecutor(max_workers=1)
-        try:
-            infos = pool.submit(socket.getaddrinfo, host, port or 443).result(timeout=2.0)
-            addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-        except (OSError, ResolveTimeout, ValueError, UnicodeError):
-            return ""
-        finally:
-            pool.shutdown(wait=False)
-    for address in addresses:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        # Not globally reachable covers private, loopback, link-local, reserved, shared and unspecified ranges.
-        if not address.is_global or address.is_multicast:
-            return gettext("kie.ai can't reach pictures on a private network. Use a public address or upload the file.")
+        addresses.check(url, allowed=allowed, timeout=settings.VEOUI_NAME_LOOKUP_TIMEOUT)
+    except addresses.NotAnAddress:
+        return gettext("That isn't a web address. It should start with https://")
+    except addresses.NameNotFound:
+        return ""
+    except addresses.LookupFailed:
+        return gettext("veoui couldn't check this address in time. Try again in a moment, or upload the file.")
+    except addresses.PrivateAddress:
+        return gettext("kie.ai can't reach pictures on a private network. Use a public address or upload the file.")
     return ""

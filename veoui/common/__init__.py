@@ -1,0 +1,1 @@
+"""Small helpers shared by veoui's apps. Nothing here imports anything of veoui."""
