@@ -114,6 +114,9 @@ else:
 KIE_WEBHOOK_HMAC_KEY = env_str("KIE_WEBHOOK_HMAC_KEY")
 KIE_CONNECT_TIMEOUT = env_float("KIE_CONNECT_TIMEOUT", 5.0)
 KIE_READ_TIMEOUT = env_float("KIE_READ_TIMEOUT", 30.0)
+# The read timeout bounds each wait for data; this bounds a whole call, so an answer dripping in byte by byte
+# can't hold the worker (uploads get five times as long).
+KIE_CALL_DEADLINE = env_float("KIE_CALL_DEADLINE", 60.0)
 PUBLIC_BASE_URL = env_url("PUBLIC_BASE_URL")
 
 # --- Generations ------------------------------------------------------------------------------------------

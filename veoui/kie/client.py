@@ -5,8 +5,9 @@ Every failure becomes a ``KieError`` whose ``outcome`` says whether the request 
 ``errors``). The transport itself never retries: a retried POST to a paid API without an idempotency key
 could bill twice, so that decision belongs to the caller, who knows the outcome.
 
-Note that ``requests``' read timeout bounds each wait for data, not the whole answer; kie.ai's answers are a
-few hundred bytes, so in practice it is the time to answer.
+``requests``' read timeout bounds each wait for data, not the whole answer, so every call also has an overall
+deadline (``transport.Deadline``) and its answer a size cap: kie.ai's answers are a few hundred bytes, and an
+answer that trickles in byte by byte or weighs megabytes is not one veoui waits for or keeps in memory.
 
 The key never leaves this module except in the Authorization header: it is not in the session's headers
 dict (it is added by an auth hook whose repr hides it), not in log lines, and scrubbed from every error.
@@ -15,7 +16,7 @@ dict (it is added by an auth hook whose repr hides it), not in log lines, and sc
 from __future__ import annotations
 
 import base64
-import json
+import dataclasses
 import logging
 import mimetypes
 import time
@@ -26,7 +27,6 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
-from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 
 import veoui
@@ -35,6 +35,7 @@ from veoui.kie.errors import (
     BLOCKED,
     MISCONFIGURED,
     NO_ANSWER,
+    REDACTED,
     UNREACHABLE,
     KieError,
     NotAccepted,
@@ -52,6 +53,7 @@ from veoui.kie.records import (
     Upgrade1080p,
     UploadedFile,
 )
+from veoui.kie.transport import Deadline, DeadlinePassed, WatchedAdapter
 
 logger = logging.getLogger("veoui.kie")
 
@@ -59,6 +61,11 @@ DEFAULT_API_BASE_URL = "https://api.kie.ai"
 DEFAULT_UPLOAD_BASE_URL = "https://kieai.redpandaai.co"
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_CALL_DEADLINE = 60.0
+# Uploads carry pictures of up to 10 MB, so they may take this many times as long as a call.
+UPLOAD_DEADLINE_FACTOR = 5
+MAX_ANSWER_BYTES = 1024 * 1024
+CHUNK = 64 * 1024
 USER_AGENT = f"veoui/{veoui.__version__}"
 
 T = TypeVar("T")
@@ -130,6 +137,7 @@ class KieClient:
         upload_base_url: str = DEFAULT_UPLOAD_BASE_URL,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
+        call_deadline: float = DEFAULT_CALL_DEADLINE,
     ) -> None:
         if not isinstance(api_key, str) or not api_key.strip():
             raise ValueError("api_key is empty")
@@ -137,16 +145,17 @@ class KieClient:
         if not (key.isascii() and key.isprintable()) or any(char.isspace() for char in key):
             # Caught here, not as an invalid header at the first call, whose message would quote the key.
             raise ValueError("api_key contains spaces, control or non-ASCII characters")
-        if connect_timeout <= 0 or read_timeout <= 0:
+        if connect_timeout <= 0 or read_timeout <= 0 or call_deadline <= 0:
             raise ValueError("timeouts must be positive")
         self._key = _Secret(key)
         self.api_base_url = _base_url("api_base_url", api_base_url)
         self.upload_base_url = _base_url("upload_base_url", upload_base_url)
         self.timeout = (float(connect_timeout), float(read_timeout))
+        self.call_deadline = float(call_deadline)
         self._session = requests.Session()
         self._session.auth = _BearerAuth(self._key)
         self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        adapter = HTTPAdapter(max_retries=0)  # never resend behind the caller's back: see the module doc
+        adapter = WatchedAdapter(max_retries=0)  # never resend behind the caller's back: see the module doc
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
 
@@ -245,6 +254,7 @@ class KieClient:
             "POST",
             self._upload("/api/file-stream-upload"),
             lambda body: records.parse_upload(body, endpoint),
+            deadline=self.call_deadline * UPLOAD_DEADLINE_FACTOR,
             files={"file": file_part},
             data={"uploadPath": upload_path, "fileName": file_name},
         )
@@ -261,6 +271,7 @@ class KieClient:
             "POST",
             self._upload("/api/file-base64-upload"),
             lambda body: records.parse_upload(body, endpoint),
+            deadline=self.call_deadline * UPLOAD_DEADLINE_FACTOR,
             json=payload,
         )
 
@@ -275,6 +286,7 @@ class KieClient:
             "POST",
             self._upload("/api/file-url-upload"),
             lambda body: records.parse_upload(body, endpoint),
+            deadline=self.call_deadline * UPLOAD_DEADLINE_FACTOR,
             json=payload,
         )
 
@@ -295,6 +307,7 @@ class KieClient:
         *,
         task_id: str | None = None,
         level: int = logging.INFO,
+        deadline: float | None = None,
         **kwargs: Any,
     ) -> T:
         started = time.monotonic()
@@ -302,11 +315,10 @@ class KieClient:
         code: object = None
         outcome = "ok"
         try:
-            response = self._send(endpoint, method, url, **kwargs)
-            status = response.status_code
-            body = self._decode(endpoint, response)
+            status, content = self._exchange(endpoint, method, url, deadline or self.call_deadline, **kwargs)
+            body = self._decode(endpoint, status, content)
             code = body.get("code")
-            result = parse(body)
+            result = self._without_key(parse(body))
             if task_id is None and isinstance(result, str) and endpoint in ("generate", "extend"):
                 task_id = result
             return result
@@ -315,9 +327,12 @@ class KieClient:
             outcome = exc.outcome
             code = exc.code if code is None else code
             raise
-        except Exception:
-            outcome = "crashed"
-            raise
+        except Exception as exc:
+            # An answer that broke a parser is an unreadable answer: for a paid request that means "unknown",
+            # which the caller knows how to handle, never a crash that leaves the work half done.
+            outcome = f"crashed ({type(exc).__name__})"
+            error = malformed(endpoint, f"an answer veoui could not read ({type(exc).__name__})", http_status=status)
+            raise error from exc
         finally:
             elapsed_ms = round((time.monotonic() - started) * 1000)
             logger.log(
@@ -331,9 +346,78 @@ class KieClient:
                 outcome,
             )
 
+    def _exchange(self, endpoint: str, method: str, url: str, seconds: float, **kwargs: Any) -> tuple[int, bytes]:
+        """The HTTP status and the body of one exchange, within ``seconds`` in all and ``MAX_ANSWER_BYTES``."""
+        with Deadline(seconds) as deadline:
+            try:
+                response = self._send(endpoint, method, url, **kwargs)
+            except UnknownOutcome:
+                if deadline.passed:
+                    raise self._too_slow(endpoint, deadline) from None
+                raise
+            with response:
+                return response.status_code, self._read(endpoint, response, deadline)
+
+    def _read(self, endpoint: str, response: requests.Response, deadline: Deadline) -> bytes:
+        status = response.status_code
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+            raise self._too_large(endpoint, status)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_content(CHUNK):
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    raise self._too_large(endpoint, status)
+                chunks.append(chunk)
+                deadline.check()
+        except DeadlinePassed:
+            raise self._too_slow(endpoint, deadline) from None
+        except requests.RequestException as exc:
+            if deadline.passed:
+                raise self._too_slow(endpoint, deadline) from None
+            raise UnknownOutcome(
+                endpoint=endpoint, code=None, info=NO_ANSWER, upstream_message="connection lost while reading"
+            ) from exc
+        if deadline.passed:  # the cut may look like the end of an answer without a declared length
+            raise self._too_slow(endpoint, deadline)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _too_slow(endpoint: str, deadline: Deadline) -> UnknownOutcome:
+        return UnknownOutcome(
+            endpoint=endpoint,
+            code=None,
+            info=NO_ANSWER,
+            upstream_message=f"no complete answer within {deadline.seconds:g} s",
+        )
+
+    @staticmethod
+    def _too_large(endpoint: str, status: int) -> KieError:
+        return malformed(endpoint, f"an answer larger than {MAX_ANSWER_BYTES // 1024} KB", http_status=status)
+
+    def _without_key(self, result: T) -> T:
+        """``result`` with the key taken out of every text in it (a message or a URL kie.ai echoed it in)."""
+        key = self._key.reveal()
+        if isinstance(result, str):
+            return result.replace(key, REDACTED)  # type: ignore[return-value]
+        if not dataclasses.is_dataclass(result) or isinstance(result, type):
+            return result
+        changes: dict[str, Any] = {}
+        for item in dataclasses.fields(result):
+            value = getattr(result, item.name)
+            if isinstance(value, str) and key in value:
+                changes[item.name] = value.replace(key, REDACTED)
+            elif isinstance(value, tuple) and any(isinstance(v, str) and key in v for v in value):
+                changes[item.name] = tuple(v.replace(key, REDACTED) if isinstance(v, str) else v for v in value)
+        return dataclasses.replace(result, **changes) if changes else result
+
     def _send(self, endpoint: str, method: str, url: str, **kwargs: Any) -> requests.Response:
         try:
-            return self._session.request(method, url, timeout=self.timeout, allow_redirects=False, **kwargs)
+            return self._session.request(
+                method, url, timeout=self.timeout, allow_redirects=False, stream=True, **kwargs
+            )
         except _NOT_SENDABLE as exc:
             # Refused by requests while preparing the request: nothing left this machine.
             raise NotAccepted(
@@ -361,24 +445,23 @@ class KieClient:
                 endpoint=endpoint, code=None, info=NO_ANSWER, upstream_message=type(exc).__name__
             ) from exc
 
-    def _decode(self, endpoint: str, response: requests.Response) -> dict[str, Any]:
+    def _decode(self, endpoint: str, status: int, content: bytes) -> dict[str, Any]:
         """The JSON envelope, or the error the HTTP status alone implies when there is no usable envelope."""
-        status = response.status_code
         try:
-            body = json.loads(response.content)
+            body = records.loads(content)
         except ValueError:
             body = None
         if isinstance(body, dict) and body.get("code") not in (None, 200):
             return body  # the body code is authoritative, whatever the HTTP status
         if 200 <= status < 300:
             if not isinstance(body, dict):
-                raise malformed(endpoint, f"not JSON: {self._snippet(response)}", http_status=status)
+                raise malformed(endpoint, f"not JSON: {self._snippet(content)}", http_status=status)
             return body
         # An HTTP error without a usable body code: go by the status.
         message = body.get("msg") if isinstance(body, dict) else None
         if not isinstance(message, str) or not message:
             kind = "JSON" if isinstance(body, dict) else "a non-JSON body"
-            message = f"HTTP {status} with {kind}: {self._snippet(response)}"
+            message = f"HTTP {status} with {kind}: {self._snippet(content)}"
         if status in (401, 429, 455) or (isinstance(body, dict) and status < 500):
             raise error_for_code(endpoint, status, message, http_status=status)
         if status >= 500:
@@ -389,9 +472,9 @@ class KieClient:
         # A non-JSON 3xx/4xx, e.g. the upload host's firewall answering 403 with an HTML page.
         raise Refused(endpoint=endpoint, code=status, info=BLOCKED, upstream_message=message, http_status=status)
 
-    def _snippet(self, response: requests.Response, limit: int = 200) -> str:
+    def _snippet(self, content: bytes, limit: int = 200) -> str:
         """The start of a body for an error message, scrubbed before it is cut so no partial key survives."""
-        text = scrub(response.content[: limit * 20].decode("utf-8", errors="replace"), self._key.reveal())
+        text = scrub(content[: limit * 20].decode("utf-8", errors="replace"), self._key.reveal())
         return " ".join(text.split())[:limit] or "(empty)"
 
 
@@ -411,6 +494,7 @@ def get_client() -> KieClient:
             or DEFAULT_UPLOAD_BASE_URL,
             connect_timeout=float(getattr(settings, "KIE_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT)),
             read_timeout=float(getattr(settings, "KIE_READ_TIMEOUT", DEFAULT_READ_TIMEOUT)),
+            call_deadline=float(getattr(settings, "KIE_CALL_DEADLINE", DEFAULT_CALL_DEADLINE)),
         )
     except (TypeError, ValueError) as exc:
         raise ImproperlyConfigured(f"kie.ai settings: {exc}") from None

@@ -246,14 +246,16 @@ _BY_CODE: dict[int, FailureInfo] = {
 NOT_ACCEPTED_CODES = frozenset({429, 455})
 
 
+CODE_RANGE = range(-(2**31), 2**31)  # what the column that keeps a code holds; anything beyond is no code
+
+
 def _as_int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 12:
+        number = int(value.strip())
+    return number if number is not None and number in CODE_RANGE else None
 
 
 def describe(code: object, message: object) -> FailureInfo:

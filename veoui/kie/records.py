@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from veoui.kie.errors import FailureInfo, describe_task_failure, error_for_code, malformed
+from veoui.kie.errors import CODE_RANGE, FailureInfo, describe_task_failure, error_for_code, malformed, scrub
 from veoui.studio.rules import EXTEND_MODEL_NAMES
 
 TaskStatus = Literal["pending", "succeeded", "failed"]
@@ -224,6 +224,21 @@ def _str(value: object) -> str | None:
     return None
 
 
+def loads(text: str | bytes) -> Any:
+    """``json.loads``, with every way a hostile text can break it (nesting thousands deep too) a ``ValueError``."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _message(value: object) -> str | None:
+    """kie.ai's words about a failure, with anything shaped like a credential taken out (the client also takes
+    out its own key): they are stored and shown to admins."""
+    text = _str(value)
+    return scrub(text) if text else None
+
+
 def _dict(value: object) -> dict[str, Any]:
     return dict(value) if isinstance(value, Mapping) else {}
 
@@ -232,7 +247,7 @@ def _json_dict(value: object) -> dict[str, Any]:
     """``paramJson``/``promptJson``: a JSON string or an object."""
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = loads(value)
         except ValueError:
             return {}
     return _dict(value)
@@ -245,7 +260,7 @@ def _list(value: object) -> list[Any]:
         if not text.startswith("["):
             return [text] if text else []
         try:
-            value = json.loads(text)
+            value = loads(text)
         except ValueError:
             return []
     return list(value) if isinstance(value, list | tuple) else []
@@ -256,12 +271,38 @@ def _strings(value: object) -> tuple[str, ...]:
     return tuple(item.strip() for item in _list(value) if isinstance(item, str) and item.strip())
 
 
-_urls = _strings
+# What veoui's columns hold. A value beyond them is no value: storing it would crash the step that saves it.
+MAX_URL_LENGTH = 2000
+MAX_RESOLUTION_LENGTH = 10
+MAX_SEED = 2**31 - 1
+
+
+def _url(value: object) -> str | None:
+    url = _str(value)
+    return url if url is not None and len(url) <= MAX_URL_LENGTH else None
+
+
+def _urls(value: object) -> tuple[str, ...]:
+    return tuple(url for url in _strings(value) if len(url) <= MAX_URL_LENGTH)
+
+
+def _resolution(value: object) -> str | None:
+    text = _str(value)
+    return text if text is not None and len(text) <= MAX_RESOLUTION_LENGTH else None
 
 
 def _ints(value: object) -> tuple[int, ...]:
     items = _list(value) if not isinstance(value, int | float) else [value]
     return tuple(number for item in items if (number := _int(item)) is not None)
+
+
+def _code(value: object) -> int | None:
+    code = _int(value)
+    return code if code is not None and code in CODE_RANGE else None
+
+
+def _seeds(value: object) -> tuple[int, ...]:
+    return tuple(seed for seed in _ints(value) if 0 <= seed <= MAX_SEED)
 
 
 def _bools(value: object) -> tuple[bool, ...] | None:
@@ -299,8 +340,15 @@ def _time(value: object) -> datetime | None:
         return None
 
 
+MAX_TASK_ID_LENGTH = 64  # kie.ai's are 32 characters; veoui's column holds 64
+
+
 def _task_id(data: Mapping[str, Any]) -> str | None:
-    return _str(data.get("taskId")) or _str(data.get("task_id"))
+    """The task id, when it looks like one: an id that wouldn't fit veoui's column is no id at all."""
+    task_id = _str(data.get("taskId")) or _str(data.get("task_id"))
+    if task_id is None or len(task_id) > MAX_TASK_ID_LENGTH or not task_id.isprintable():
+        return None
+    return task_id
 
 
 def _envelope(endpoint: str, body: object) -> tuple[int, str, Any]:
@@ -365,14 +413,14 @@ def parse_record_info(body: object, expected_task_id: str | None = None) -> Task
         result_urls=_urls(response.get("resultUrls")),
         origin_urls=_urls(response.get("originUrls")),
         full_result_urls=_urls(response.get("fullResultUrls")),
-        resolution=_str(response.get("resolution")),
+        resolution=_resolution(response.get("resolution")),
         has_audio=_bools(response.get("hasAudioList")),
-        seeds=_ints(response.get("seeds")),
+        seeds=_seeds(response.get("seeds")),
         params=_json_dict(data.get("paramJson")),
         created_at=_time(data.get("createTime")),
         completed_at=_time(data.get("completeTime")),
-        error_code=_int(data.get("errorCode")),
-        error_message=_str(data.get("errorMessage")),
+        error_code=_code(data.get("errorCode")),
+        error_message=_message(data.get("errorMessage")),
     )
     if status == "succeeded" and record.video_url is None:
         # Reporting success with nothing to archive would lose the video; let the caller poll again.
@@ -384,7 +432,7 @@ def parse_1080p(body: object) -> Upgrade1080p:
     endpoint = "get-1080p-video"
     code, msg, data = _envelope(endpoint, body)
     if code == 200:
-        url = _str(_dict(data).get("resultUrl"))
+        url = _url(_dict(data).get("resultUrl"))
         return Upgrade1080p(ready=url is not None, result_url=url)
     # "1080P is processing. It should be ready in 1-2 minutes." arrives as body code 400: not an error.
     if "processing" in msg.lower():
@@ -431,7 +479,7 @@ def parse_balance(body: object) -> Decimal:
 def parse_download_url(body: object) -> str:
     endpoint = "download-url"
     data = _ok_data(endpoint, body)
-    url = _str(data) if isinstance(data, str) else _str(_dict(data).get("url") or _dict(data).get("downloadUrl"))
+    url = _url(data) if isinstance(data, str) else _url(_dict(data).get("url") or _dict(data).get("downloadUrl"))
     if url is None:
         raise malformed(endpoint, "success without a URL", code=200)
     return url
@@ -443,7 +491,7 @@ def parse_upload(body: object, endpoint: str = "file-upload") -> UploadedFile:
     if code != 200 or (isinstance(body, Mapping) and body.get("success") is False):
         raise error_for_code(endpoint, code if code != 200 else None, msg)
     data = _dict(data)
-    url = _str(data.get("downloadUrl"))
+    url = _url(data.get("downloadUrl"))
     if url is None:
         raise malformed(endpoint, "upload without a downloadUrl", code=200)
     return UploadedFile(
@@ -465,7 +513,7 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> Callback:
             raise malformed(endpoint, "callback body is not UTF-8") from None
     if isinstance(body, str):
         try:
-            body = json.loads(body)
+            body = loads(body)
         except ValueError:
             raise malformed(endpoint, "callback body is not JSON") from None
     code, msg, data = _envelope(endpoint, body)
@@ -478,12 +526,12 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> Callback:
     return Callback(
         task_id=task_id,
         code=code,
-        upstream_message=msg,
+        upstream_message=scrub(msg),
         result_urls=_urls(info.get("resultUrls", data.get("result_urls"))),
         origin_urls=_urls(info.get("originUrls")),
         image_urls=_urls(info.get("imageUrls", data.get("image_urls"))),
         media_ids=_strings(data.get("media_ids")),
-        resolution=_str(info.get("resolution")),
+        resolution=_resolution(info.get("resolution")),
         params=_json_dict(data.get("promptJson")),
         failure=None if code == 200 else describe_task_failure(code, msg),
     )
