@@ -134,6 +134,8 @@ VEOUI_UPLOAD_MAX_MB = env_int("VEOUI_UPLOAD_MAX_MB", 10, minimum=1)
 # Hosts (or host:port) a pasted picture address may name although they are on a private network.
 VEOUI_ALLOWED_IMAGE_HOSTS = env_list("VEOUI_ALLOWED_IMAGE_HOSTS", "")
 VEOUI_VIDEO_MAX_MB = env_int("VEOUI_VIDEO_MAX_MB", 2048, minimum=1)
+# One video download in all, redirects included: by default a minute plus half a second per MB it may weigh.
+VEOUI_ARCHIVE_DEADLINE = env_float("VEOUI_ARCHIVE_DEADLINE", 60.0 + VEOUI_VIDEO_MAX_MB * 0.5)
 # How long a look-up of a name in an address may take before the address is refused as unchecked.
 VEOUI_NAME_LOOKUP_TIMEOUT = env_float("VEOUI_NAME_LOOKUP_TIMEOUT", 2.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024

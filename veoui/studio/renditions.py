@@ -125,6 +125,9 @@ def submit(rendition_id: int) -> None:
                 services.mark_unconfirmed(rendition, error.upstream_message)
             else:
                 start_polling(rendition)  # asking again is how 1080P and 4K are checked: no double charge
+        except Exception:
+            services.settle_after_crash(rendition)
+            raise
 
 
 def ask(rendition: Rendition, client: KieClient, *, first: bool) -> None:

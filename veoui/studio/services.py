@@ -55,6 +55,14 @@ NEVER_FINISHED = kie_errors.FailureInfo(
 )
 
 
+CRASHED_BEFORE_SENDING = kie_errors.FailureInfo(
+    kie_errors.Category.UNKNOWN,
+    _("veoui ran into a problem of its own before sending this to kie.ai, so nothing was spent."),
+    kie_errors.TRY_LATER,
+    True,
+)
+
+
 class DuplicateTokenError(Exception):
     """The submission token belongs to someone else's generation: the form must be reloaded."""
 
@@ -294,6 +302,7 @@ def archive_work(work: TrackedWork, task_name: str, **ids: int) -> None:
         return
     url = work.result_urls[0]
     name = f"{work.uuid.hex}.mp4"
+    refused = None
     try:
         saved = archive.archive_video(url, name)
     except archive.ArchiveError as error:
@@ -305,8 +314,12 @@ def archive_work(work: TrackedWork, task_name: str, **ids: int) -> None:
                 saved = archive.archive_video(client.download_url(url), name)
         except (kie_errors.KieError, archive.ArchiveError) as second:
             reason = f"{reason}; fresh link: {second}"
+            refused = second if isinstance(second, archive.Refused) else None
     now = timezone.now()
     finished_at = work.finished_at or now
+    if saved is None and refused is not None:
+        refuse_archive(work, refused, reason)
+        return
     if saved is None:
         gone = now > work.expires_at
         delay = archive_retry_delay(attempts + 1)
@@ -330,6 +343,27 @@ def archive_work(work: TrackedWork, task_name: str, **ids: int) -> None:
         next_check_at=None,
     )
     log.info("archived id=%s bytes=%s sha256=%s", work.uuid, saved.size, saved.sha256[:12])
+
+
+def refuse_archive(work: TrackedWork, error: archive.Refused, reason: str) -> None:
+    """Both of kie.ai's links lead where veoui won't fetch from, or to something that isn't a video: the member
+    is told in plain words, and veoui stops trying (the same links would give the same answer)."""
+    with translation.override(None):  # kept as the code writes it; each page translates it for its reader
+        message, next_step = str(error.message), str(kie_errors.CONTACT_ADMIN)
+    now = timezone.now()
+    type(work).objects.filter(pk=work.pk, status__in=[Status.ARCHIVING, Status.SUCCEEDED], video="").update(
+        status=Status.FAILED,
+        error_category=str(kie_errors.Category.KIE_ERROR),
+        error_code=None,
+        error_message=message,
+        error_next_step=next_step,
+        error_transient=False,
+        upstream_message=reason[:500],
+        error_at=now,
+        finished_at=work.finished_at or now,
+        next_check_at=None,
+    )
+    log.warning("archive refused id=%s reason=%s", work.uuid, reason)
 
 
 def retry_archive_now(work: TrackedWork, task_name: str, **ids: int) -> None:
@@ -360,8 +394,29 @@ def submit(generation_id: int) -> None:
         fairuse.give_back(generation.owner_id)
         return
     generation.refresh_from_db()
-    with get_client() as client:
-        send(generation, client)
+    try:
+        with get_client() as client:
+            send(generation, client)
+    except Exception:
+        settle_after_crash(generation)
+        raise
+
+
+def settle_after_crash(work: TrackedWork) -> None:
+    """A submit step crashed midway: never leave the work in "submitting", where nothing moves it on.
+
+    If the paid request may have left, the member decides (unconfirmed); if kie.ai's task id was saved, the
+    recovery sweep watches it; if nothing was sent, nothing was spent and the member is told so.
+    """
+    work.refresh_from_db()
+    if work.status != Status.SUBMITTING:
+        return
+    if work.kie_task_id:
+        take_over(work, claimed_by="")
+    elif work.request_sent_at is not None:
+        mark_unconfirmed(work, "veoui crashed after sending")
+    else:
+        fail(work, CRASHED_BEFORE_SENDING)
 
 
 def send(generation: Generation, client: KieClient) -> None:
