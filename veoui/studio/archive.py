@@ -165,17 +165,18 @@ def open_hop(url: str) -> Iterator[urllib3.BaseHTTPResponse]:
     for address in target.addresses:
         pool = pinned_pool(parts.scheme, target.host, str(address), target.port, *timeouts)
         try:
-            # Redirects and retries are this module's to decide, hop by hop.
-            response = pool.urlopen("GET", path, headers=headers, redirect=False, retries=False, **STREAMED)
-        except urllib3.exceptions.ConnectTimeoutError:  # refused or timed out: try the name's next address
-            pool.close()
-            continue
-        try:
-            yield response
+            try:
+                # Redirects and retries are this module's to decide, hop by hop.
+                response = pool.urlopen("GET", path, headers=headers, redirect=False, retries=False, **STREAMED)
+            except urllib3.exceptions.ConnectTimeoutError:  # refused or timed out: try the name's next address
+                continue
+            try:
+                yield response
+            finally:
+                response.close()
+            return
         finally:
-            response.close()
             pool.close()
-        return
     raise ArchiveError(f"could not connect to {target.host}")
 
 
