@@ -101,7 +101,7 @@ def test_it_refuses_a_rerun_over_budget_with_a_message(media, maya) -> None:
 
 def test_it_shows_the_actions_with_their_cost_and_a_copy_seed_button(maya) -> None:
     page = text(client_for(maya).get(f"/videos/{source(maya).uuid}/"))
-    assert "Re-run (30 credits)" in page and "Vary the seed (30 credits)" in page
+    assert "Re-run (30 credits, about $0.15)" in page and "Vary the seed (30 credits, about $0.15)" in page
     assert 'data-copy="24680"' in page and "Copy seed" in page
     assert "Delete it for good" in page
 

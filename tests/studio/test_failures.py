@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.test import Client
@@ -118,7 +119,7 @@ def test_it_handles_each_failure_kie_reports_later(logged_in, worker, kie, flag,
     assert (generation.error_category, generation.error_transient) == (category, transient)
     text = shown_to_member(logged_in, generation)
     assert_plain(text)
-    assert ("Try again (60 credits)" in text) is transient
+    assert ("Try again (60 credits, about $0.30)" in text) is transient
 
 
 def test_it_tries_again_as_a_new_generation_that_costs_again(logged_in, worker, kie) -> None:
@@ -131,7 +132,7 @@ def test_it_tries_again_as_a_new_generation_that_costs_again(logged_in, worker, 
     )
     first = submit(logged_in, "text", seed="12345")
     worker.wait_for(finished(first))
-    response = logged_in.post(f"/videos/{first.uuid}/retry/")
+    response = logged_in.post(f"/videos/{first.uuid}/retry/", {"submission_token": str(uuid.uuid4())})
     second = Generation.objects.exclude(pk=first.pk).get()
     assert response["Location"] == f"/videos/{second.uuid}/"
     assert (second.prompt, second.seed, second.model) == (first.prompt, 12345, first.model)

@@ -2,7 +2,8 @@
 
 Each generation and rendition has its own secret token in its callback address; with a webhook HMAC key
 configured, kie.ai's signature (over the task id and a timestamp less than 5 minutes old) is checked too. The
-body is never trusted: the worker asks kie.ai itself, so a duplicate, late or lying callback changes nothing.
+body is never trusted: the worker asks kie.ai itself, so a duplicate, late or lying callback changes nothing. A
+callback only brings the next status check forward; it never starts a second one.
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ def accept(
     if hint is None:
         return JsonResponse({"received": False}, status=400)
     if hint.task_id == work.kie_task_id and work.status == Status.RUNNING:
-        # Ask kie.ai now instead of at the next scheduled check; the answer, not this body, decides.
-        services.enqueue(task_name, **ids)
+        # The next check comes now instead of when it was due (the answer, not this body, decides); a
+        # replayed or duplicate callback finds it already brought forward and adds nothing.
+        services.hurry_check(work, task_name, **ids)
     elif adopt_task and hint.task_id and services.can_adopt(work, hint.task_id):
         # The answer to the request is not saved (yet, or lost): the worker sorts out whose task this is.
         services.enqueue(adopt_task, task_id=hint.task_id, **ids)

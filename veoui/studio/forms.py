@@ -267,14 +267,14 @@ class RenditionForm(forms.Form):
     prompt = forms.CharField(required=False, max_length=rules.PROMPT_MAX_LENGTH)
     model = forms.ChoiceField(required=False, choices=[(m, m) for m in rules.MODELS])
 
-    def __init__(self, *args: object, offers: dict, **kwargs: object) -> None:
+    def __init__(self, *args: object, orderable: set[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.offers = offers
+        self.orderable = orderable
 
     def clean(self) -> dict:
         data = super().clean()
         kind = data.get("kind")
-        if kind and kind not in self.offers:
+        if kind and kind not in self.orderable:
             raise forms.ValidationError(gettext("That isn't available for this video any more."))
         if kind == "extend":
             prompt = " ".join((data.get("prompt") or "").split())

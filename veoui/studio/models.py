@@ -4,17 +4,22 @@ import hashlib
 import math
 import secrets
 import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from veoui.studio import rules
+from veoui.kie.errors import Category
+from veoui.studio import rules, worker_state
 
 
 class Pricing(models.Model):
@@ -63,17 +68,69 @@ class Status(models.TextChoices):
 
 
 TERMINAL = {Status.SUCCEEDED, Status.FAILED}
+# Work whose request may have reached kie.ai without its answer being saved yet (or ever).
+ADOPTABLE = {Status.SUBMITTING, Status.UNCONFIRMED}
 KIE_RETENTION_DAYS = 14
+
+UNCONFIRMED_MESSAGE = _(
+    "kie.ai did not answer in time, so veoui can't tell whether it started this. "
+    "It has not been sent again, so you won't pay twice by accident."
+)
+UNCONFIRMED_NEXT_STEP = _("Send it again (this may cost a second time), or give up on it.")
 
 
 def new_callback_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+@dataclass(frozen=True)
+class Failure:
+    """What went wrong, as it is stored on the row: ``message`` and ``next_step`` in the words the code has
+    (each page translates them for its reader), kie.ai's own words for admins."""
+
+    category: str
+    message: str | Promise
+    next_step: str | Promise = ""
+    code: int | None = None
+    upstream_message: str = ""
+    transient: bool = False
+
+    def fields(self, status: str) -> dict[str, object]:
+        now = timezone.now()
+        with translation.override(None):
+            message, next_step = str(self.message), str(self.next_step)
+        fields: dict[str, object] = {
+            "status": status,
+            "error_category": str(self.category),
+            "error_code": self.code,
+            "error_message": message,
+            "error_next_step": next_step,
+            "error_transient": self.transient,
+            "upstream_message": self.upstream_message[:500],
+            "error_at": now,
+        }
+        if status in TERMINAL:
+            fields.update(finished_at=now, next_check_at=None)
+        return fields
+
+
+NO_ERROR = {
+    "error_category": "",
+    "error_code": None,
+    "error_message": "",
+    "error_next_step": "",
+    "error_transient": False,
+    "upstream_message": "",
+    "error_at": None,
+}
+
+
 class TrackedWork(models.Model):
     """What a generation and a rendition share: one kie.ai task, its status, its archived video, its cost.
 
-    Status moves only forward, each step claimed with a conditional UPDATE by the worker (see services.py).
+    Status moves only forward. Every change of status is one of the methods below: a conditional UPDATE that
+    names the fields it owns and the status it expects, so nothing ever writes back a row read seconds ago (a
+    visibility change made meanwhile stays) and a step that lost a race changes nothing.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -91,6 +148,11 @@ class TrackedWork(models.Model):
     poll_count = models.PositiveIntegerField(default=0)
     # Status checks in a row that kie.ai answered "no such task" (veoui.studio.lost_tasks).
     unknown_answers = models.PositiveSmallIntegerField(default=0)
+    # The number of the one status check that counts: each scheduled check carries it, and a check whose number
+    # is no longer this one (overtaken by a callback's or by recovery) does nothing. One video, one check.
+    check_number = models.PositiveIntegerField(default=0)
+    # The last check a callback brought forward (see hurry_check).
+    hurried_check = models.PositiveIntegerField(default=0)
 
     result_urls = models.JSONField(default=list, blank=True)
     video = models.FileField(upload_to="videos/%Y/%m/", blank=True)
@@ -187,29 +249,182 @@ class TrackedWork(models.Model):
     def playable_url(self) -> str:
         return self.result_urls[0] if self.result_urls else ""
 
-    def record_failure(
-        self,
-        *,
-        category: str,
-        message: str,
-        next_step: str = "",
-        code: int | None = None,
-        upstream_message: str = "",
-        transient: bool = False,
-        status: str = Status.FAILED,
-    ) -> None:
-        self.status = status
-        self.error_category = category
-        self.error_code = code
-        with translation.override(None):  # kept as the code writes it; each page translates it for its reader
-            self.error_message = str(message)
-            self.error_next_step = str(next_step)
-        self.error_transient = transient
-        self.upstream_message = upstream_message[:500]
-        self.error_at = timezone.now()
-        if status in TERMINAL:
-            self.finished_at = self.error_at
-            self.next_check_at = None
+    # --- status changes ------------------------------------------------------------------------------------
+
+    def update_if(self, where: dict[str, object], **fields: object) -> bool:
+        """UPDATE this row SET ``fields`` WHERE ``where`` holds; True when it did. The values set (not the
+        database expressions) are kept on this instance too."""
+        moved = type(self).objects.filter(pk=self.pk, **where).update(**fields) == 1
+        if moved:
+            for name, value in fields.items():
+                if not hasattr(value, "resolve_expression"):
+                    setattr(self, name, value)
+        return moved
+
+    def claim(self, from_status: str, **fields: object) -> bool:
+        """This worker moves it on from ``from_status``, unless someone else already did."""
+        return self.update_if({"status": from_status}, claimed_by=worker_state.worker_id(), **fields)
+
+    def mark_request_sent(self) -> bool:
+        """Committed just before the paid request leaves (see ``request_sent_at``)."""
+        return self.update_if({"status": Status.SUBMITTING}, request_sent_at=timezone.now())
+
+    def requeue(self, delay: float, failure: Failure) -> bool:
+        """kie.ai certainly did not take it: queued again, to be sent after ``delay`` seconds."""
+        return self.update_if(
+            {"status": Status.SUBMITTING},
+            request_sent_at=None,
+            claimed_by="",
+            next_check_at=timezone.now() + timedelta(seconds=delay),
+            **failure.fields(Status.QUEUED),
+        )
+
+    def release(self, **where: object) -> bool:
+        """Recovery: its worker died before the request left, so it goes back to the queue, to be sent now."""
+        return self.update_if(
+            {"status": Status.SUBMITTING, **where}, status=Status.QUEUED, claimed_by="", next_check_at=timezone.now()
+        )
+
+    def postpone(self, delay: float) -> bool:
+        """Still queued, to be sent after ``delay`` seconds (kie.ai's rate limit is the team's)."""
+        return self.update_if({"status": Status.QUEUED}, next_check_at=timezone.now() + timedelta(seconds=delay))
+
+    def fail(self, failure: Failure) -> bool:
+        """Failed, if it is still where this worker last saw it: a failure that comes after a success, or from a
+        status check another one overtook (a callback's), changes nothing."""
+        where: dict[str, object] = {"status": self.status}
+        if self.status == Status.RUNNING:
+            where["check_number"] = self.check_number
+        return self.update_if(where, **failure.fields(Status.FAILED))
+
+    def mark_unconfirmed(self, upstream_message: str = "", **where: object) -> bool:
+        """The paid request left and no answer came back: the member decides (``where``: what recovery saw)."""
+        failure = Failure(
+            Category.UNKNOWN, UNCONFIRMED_MESSAGE, UNCONFIRMED_NEXT_STEP, upstream_message=upstream_message
+        )
+        return self.update_if(
+            {"status": Status.SUBMITTING, **where}, claimed_by="", **failure.fields(Status.UNCONFIRMED)
+        )
+
+    def save_task_id(self, task_id: str) -> bool:
+        """kie.ai's answer, saved before anything else: from here on the task is only ever watched."""
+        return self.update_if({"kie_task_id": ""}, kie_task_id=task_id)
+
+    def mark_submitted(
+        self, delay: float, *, statuses: Collection[str] = (Status.SUBMITTING,), **where: object
+    ) -> int | None:
+        """kie.ai took it: running, its first status check due in ``delay`` seconds. Returns that check's number
+        (for the task that makes it), or None when someone else moved it on."""
+        now = timezone.now()
+        number = self.check_number + 1
+        moved = self.update_if(
+            {"status__in": list(statuses), "check_number": self.check_number, **where},
+            status=Status.RUNNING,
+            claimed_by="",
+            submitted_at=now,
+            next_check_at=now + timedelta(seconds=delay),
+            check_number=number,
+            **NO_ERROR,
+        )
+        return number if moved else None
+
+    def schedule_refresh(self, delay: float) -> int | None:
+        """Still running after the check this worker made: the next one in ``delay`` seconds. Returns its number,
+        or None when this check was overtaken (then the check that overtook it goes on)."""
+        number = self.check_number + 1
+        moved = self.update_if(
+            {"status": Status.RUNNING, "check_number": self.check_number},
+            check_number=number,
+            poll_count=F("poll_count") + 1,
+            next_check_at=timezone.now() + timedelta(seconds=delay),
+        )
+        return number if moved else None
+
+    def hurry_check(self) -> int | None:
+        """A callback says kie.ai is done: the next check is now, instead of the one scheduled (which then does
+        nothing). Not again for the check that one schedules, so replayed callbacks add at most one check per
+        poll interval. Returns the new check's number, or None."""
+        hurried_last = self.hurried_check and self.hurried_check >= self.check_number - 1
+        if self.status != Status.RUNNING or hurried_last:
+            return None
+        number = self.check_number + 1
+        moved = self.update_if(
+            {"status": Status.RUNNING, "check_number": self.check_number, "hurried_check": self.hurried_check},
+            check_number=number,
+            hurried_check=number,
+            next_check_at=timezone.now(),
+        )
+        return number if moved else None
+
+    def restart_checks(self) -> int | None:
+        """Recovery: the scheduled check was lost (or is very late); a new one now, and the old one is void."""
+        number = self.check_number + 1
+        moved = self.update_if(
+            {"status": Status.RUNNING, "check_number": self.check_number},
+            check_number=number,
+            next_check_at=timezone.now(),
+        )
+        return number if moved else None
+
+    def mark_finished(self, result_urls: list[str], **fields: object) -> bool:
+        """kie.ai made it (RUNNING to ARCHIVING), once: the caller that wins archives the video."""
+        return self.claim(
+            Status.RUNNING,
+            status=Status.ARCHIVING,
+            result_urls=result_urls,
+            actual_credits=F("estimated_credits"),
+            next_check_at=None,
+            **fields,
+        )
+
+    def mark_archived(self, *, video: str, poster: str, sha256: str, size: int) -> bool:
+        """Our own copy is saved: ready, from our storage."""
+        return self.update_if(
+            {"status__in": [Status.ARCHIVING, Status.SUCCEEDED]},
+            status=Status.SUCCEEDED,
+            video=video,
+            poster=poster,
+            video_sha256=sha256,
+            video_size=size,
+            finished_at=self.finished_at or timezone.now(),
+            next_check_at=None,
+        )
+
+    def mark_archive_failed(self, *, gone: bool, retry_in: float) -> bool:
+        """Ready, but only on kie.ai for now: saved again in ``retry_in`` seconds, unless kie.ai's copy is gone."""
+        now = timezone.now()
+        return self.update_if(
+            {"status__in": [Status.ARCHIVING, Status.SUCCEEDED]},
+            status=Status.SUCCEEDED,
+            finished_at=self.finished_at or now,
+            archive_gone=gone,
+            next_check_at=None if gone else now + timedelta(seconds=retry_in),
+        )
+
+    def mark_archive_refused(self, failure: Failure) -> bool:
+        """kie.ai's links lead where veoui won't fetch from, or to something that isn't a video: failed, for good."""
+        return self.update_if(
+            {"status__in": [Status.ARCHIVING, Status.SUCCEEDED], "video": ""},
+            **{**failure.fields(Status.FAILED), "finished_at": self.finished_at or timezone.now()},
+        )
+
+    def send_again(self) -> bool:
+        """The member chose to send unconfirmed work again, accepting that it may cost twice."""
+        return self.update_if(
+            {"status": Status.UNCONFIRMED},
+            status=Status.QUEUED,
+            request_sent_at=None,
+            claimed_by="",
+            submit_attempts=0,
+            next_check_at=timezone.now(),
+            **NO_ERROR,
+        )
+
+    def dismiss(self) -> bool:
+        """The member gave up on unconfirmed work."""
+        return self.update_if(
+            {"status": Status.UNCONFIRMED}, status=Status.FAILED, finished_at=timezone.now(), next_check_at=None
+        )
 
     def poll_deadline_passed(self) -> bool:
         started = self.submitted_at or self.created_at
@@ -295,6 +510,29 @@ class Generation(TrackedWork):
             ) % {"n": minutes}
         return str(self.get_status_display())
 
+    @property
+    def shown_seed(self) -> int | None:
+        """The seed kie.ai used (it says which), else the one asked for."""
+        return self.result_seed or self.seed
+
+    @property
+    def seed_differs(self) -> bool:
+        """kie.ai used another seed than the one asked for."""
+        return self.seed is not None and self.result_seed is not None and self.seed != self.result_seed
+
+    def adopt_task(self, task_id: str) -> bool:
+        """A callback named the task of a request whose answer was lost, and kie.ai confirmed it: running."""
+        now = timezone.now()
+        return self.update_if(
+            {"kie_task_id": "", "status__in": list(ADOPTABLE)},
+            kie_task_id=task_id,
+            status=Status.RUNNING,
+            claimed_by="",
+            submitted_at=now,
+            next_check_at=now + timedelta(seconds=settings.VEOUI_POLL_INTERVAL),
+            **NO_ERROR,
+        )
+
     def next_poll_delay(self) -> float:
         """About every poll interval for the first minutes, then slower, so long jobs cost few calls."""
         base = settings.VEOUI_POLL_INTERVAL
@@ -308,6 +546,10 @@ class Generation(TrackedWork):
         )
 
 
+# kie.ai deletes uploaded files after 3 days; an upload older than this is made again before a send.
+UPLOAD_KEPT = timedelta(hours=48)
+
+
 class InputImage(models.Model):
     generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="images")
     position = models.PositiveSmallIntegerField()
@@ -315,6 +557,8 @@ class InputImage(models.Model):
     file = models.FileField(upload_to="inputs/%Y/%m/", blank=True)
     source_url = models.URLField(max_length=2000, blank=True)
     uploaded_url = models.URLField(max_length=2000, blank=True)
+    # When veoui's copy was uploaded to kie.ai, which deletes uploads after 3 days.
+    uploaded_at = models.DateTimeField(null=True, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
 
@@ -324,6 +568,13 @@ class InputImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.position + 1}"
+
+    @property
+    def needs_upload(self) -> bool:
+        """A picture of ours that kie.ai has no copy of, or one it may have deleted by the time it renders."""
+        if self.source_url:
+            return False
+        return not self.uploaded_url or self.uploaded_at is None or timezone.now() - self.uploaded_at > UPLOAD_KEPT
 
     @property
     def role_label(self) -> str:
@@ -363,6 +614,14 @@ class Rendition(TrackedWork):
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["status", "next_check_at"])]
+        constraints = [
+            # However many people press at once: one 1080P and one 4K of a video, in the making or made.
+            models.UniqueConstraint(
+                fields=["generation", "kind"],
+                condition=Q(kind__in=["1080p", "4k"]) & ~Q(status="failed"),
+                name="one_upgrade_of_each_kind",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.generation_id}"
@@ -391,6 +650,29 @@ class Rendition(TrackedWork):
         if self.kind == self.Kind.EXTEND:
             return settings.VEOUI_POLL_INTERVAL
         return settings.VEOUI_UPGRADE_POLL_INTERVAL
+
+
+class Resend(models.Model):
+    """One "Send it again" of unconfirmed work: a paid request of its own, which kie.ai may bill on top of the
+    first. Booked as a spend of whoever pressed it (team/budgets.py), and keyed by the button's one-time token."""
+
+    token = models.UUIDField(unique=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="resends")
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="resends")
+    # Set when a version (1080P, 4K, extension) of the video was sent again, not the video itself.
+    rendition = models.ForeignKey(Rendition, on_delete=models.CASCADE, null=True, blank=True, related_name="resends")
+    estimated_credits = models.DecimalField(max_digits=10, decimal_places=2)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"resend of {self.rendition_id or self.generation_id}"
+
+    @property
+    def work(self) -> TrackedWork:
+        return self.rendition or self.generation
 
 
 class SubmitLimiter(models.Model):

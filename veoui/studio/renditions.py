@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 Kind = Rendition.Kind
 
 
-def price(kind: str, model: str = "") -> object:
+def price(kind: str, model: str = "") -> Decimal:
     pricing = Pricing.current()
     if kind == Kind.HD:
         return pricing.upgrade_1080p
@@ -40,18 +40,49 @@ def price(kind: str, model: str = "") -> object:
     return pricing.for_model(model)
 
 
+UPGRADES = (Kind.HD, Kind.UHD)
+
+
+class AlreadyOrdered(Exception):
+    """This video's 1080P or 4K version is already in the making or made; ``rendition`` is it."""
+
+    def __init__(self, rendition: Rendition) -> None:
+        super().__init__(str(rendition.uuid))
+        self.rendition = rendition
+
+
+def cost_of(work: Generation | Rendition) -> Decimal:
+    """What the same work costs when it is asked for again now (Re-run, Try again, Send it again)."""
+    if isinstance(work, Rendition):
+        return price(work.kind, work.model)
+    return Pricing.current().for_model(work.model)
+
+
+def orderable(generation: Generation) -> set[str]:
+    """What kie.ai can make from this video at all (counting a 1080P or 4K version already ordered)."""
+    if generation.status != Status.SUCCEEDED or not generation.kie_task_id:
+        return set()
+    return {Kind.HD, Kind.UHD, *([Kind.EXTEND] if generation.can_extend else [])}
+
+
+def in_the_making(generation: Generation, kind: str) -> Rendition | None:
+    """The 1080P or 4K version of this video already in the making or made (there is at most one of each)."""
+    if kind not in UPGRADES:
+        return None
+    return generation.renditions.filter(kind=kind).exclude(status=Status.FAILED).first()
+
+
 def offers(generation: Generation) -> dict:
     """What can be made from this video now, with what it costs: only what kie.ai allows."""
-    if generation.status != Status.SUCCEEDED or not generation.kie_task_id:
-        return {}
+    kinds = orderable(generation)
     existing = {r.kind for r in generation.renditions.all() if r.status != Status.FAILED}
     pricing = Pricing.current()
     result = {}
-    for kind in (Kind.HD, Kind.UHD):
-        if kind not in existing:
+    for kind in UPGRADES:
+        if kind in kinds and kind not in existing:
             credits = price(kind)
             result[kind] = {"credits": credits, "usd": pricing.usd(credits)}
-    if generation.can_extend:
+    if Kind.EXTEND in kinds:
         result[Kind.EXTEND] = {
             model: {"credits": pricing.for_model(model), "usd": pricing.usd(pricing.for_model(model))}
             for model in (generation.model, *[m for m in ("veo3_fast", "veo3_lite", "veo3") if m != generation.model])
@@ -59,17 +90,40 @@ def offers(generation: Generation) -> dict:
     return result
 
 
+def ordered_with(token: uuid.UUID, owner: AbstractBaseUser, generation: Generation, kind: str) -> Rendition | None:
+    """What this one-time token already ordered: honoured only for the same person, video and kind."""
+    existing = Rendition.objects.filter(request_token=token).first()
+    if existing is not None and (existing.owner_id, existing.generation_id, existing.kind) != (
+        owner.pk,
+        generation.pk,
+        kind,
+    ):
+        raise services.DuplicateTokenError
+    return existing
+
+
 def create_rendition(
     *, owner: AbstractBaseUser, generation: Generation, kind: str, token: uuid.UUID, prompt: str = "", model: str = ""
 ) -> tuple[Rendition, bool]:
-    """Record the member's confirmed request and its task together; the same token twice gives the first one."""
-    existing = Rendition.objects.filter(request_token=token).first()
+    """Record the member's confirmed request and its task together; the same token twice gives the first one.
+
+    Raises services.DuplicateTokenError, AlreadyOrdered (a 1080P or 4K someone ordered first) or budgets.OverBudget.
+    """
+    existing = ordered_with(token, owner, generation, kind)
     if existing is not None:
         return existing, False
+    credits = price(kind, model)
     try:
         with transaction.atomic():
-            # Raises budgets.OverBudget: upgrades and extensions spend from the same monthly budgets.
-            budgets.reserve(owner, price(kind, model))
+            # Simultaneous orders queue here (upgrades and extensions spend from the same monthly budgets), so
+            # each one sees what the ones before it ordered.
+            budgets.lock(owner)
+            existing = ordered_with(token, owner, generation, kind)
+            if existing is not None:
+                return existing, False
+            if (taken := in_the_making(generation, kind)) is not None:
+                raise AlreadyOrdered(taken)
+            budgets.reserve(owner, credits)
             rendition = Rendition.objects.create(
                 generation=generation,
                 owner=owner,
@@ -79,12 +133,18 @@ def create_rendition(
                 request_token=token,
                 # 1080P and 4K are upgrades of kie.ai's task itself; an extension gets its own task id later.
                 kie_task_id=generation.kie_task_id if kind != Kind.EXTEND else "",
-                estimated_credits=price(kind, model),
+                estimated_credits=credits,
                 next_check_at=timezone.now(),
             )
             services.enqueue("submit_rendition", rendition_id=rendition.pk)
     except IntegrityError:
-        return Rendition.objects.get(request_token=token), False
+        # Lost a race the locks above did not settle: the database's own rules (one token, one upgrade) did.
+        existing = ordered_with(token, owner, generation, kind)
+        if existing is not None:
+            return existing, False
+        if (taken := in_the_making(generation, kind)) is not None:
+            raise AlreadyOrdered(taken) from None
+        raise
     log.info("rendition created id=%s kind=%s generation=%s", rendition.uuid, kind, generation.uuid)
     return rendition, True
 
@@ -97,18 +157,16 @@ def submit(rendition_id: int) -> None:
         # An extension is a new video for kie.ai's rate limit: it waits for a slot like a generation.
         wait = fairuse.take_slot(owner_id=rendition.owner_id, waiting_since=rendition.created_at)
         if wait is not None:
-            Rendition.objects.filter(pk=rendition.pk, status=Status.QUEUED).update(
-                next_check_at=timezone.now() + timedelta(seconds=wait)
-            )
+            rendition.postpone(wait)
             services.enqueue("submit_rendition", wait, rendition_id=rendition.pk)
             return
-    if not services.claim(rendition, Status.QUEUED, status=Status.SUBMITTING, submit_attempts=F("submit_attempts") + 1):
+    if not rendition.claim(Status.QUEUED, status=Status.SUBMITTING, submit_attempts=F("submit_attempts") + 1):
         if rendition.kind == Kind.EXTEND:
             fairuse.give_back(rendition.owner_id)
         return
     rendition.refresh_from_db()
-    rendition.request_sent_at = timezone.now()
-    rendition.save(update_fields=["request_sent_at"])
+    if not rendition.mark_request_sent():
+        return
     with get_client() as client:
         try:
             ask(rendition, client, first=True)
@@ -160,9 +218,7 @@ def ask(rendition: Rendition, client: KieClient, *, first: bool) -> None:
                 callback_url=callback,
             )
         )
-        rendition.kie_task_id = task_id
-        rendition.save(update_fields=["kie_task_id"])
-        start_polling(rendition)
+        services.started(rendition, task_id, "refresh_rendition", rendition_id=rendition.pk)
     else:
         record = client.record_info(rendition.kie_task_id)
         if record.status == "pending":
@@ -174,17 +230,10 @@ def ask(rendition: Rendition, client: KieClient, *, first: bool) -> None:
 
 
 def start_polling(rendition: Rendition) -> None:
-    now = timezone.now()
     delay = rendition.next_poll_delay()
-    Rendition.objects.filter(pk=rendition.pk, status=Status.SUBMITTING).update(
-        status=Status.RUNNING,
-        submitted_at=now,
-        next_check_at=now + timedelta(seconds=delay),
-        error_category="",
-        error_message="",
-        error_transient=False,
-    )
-    services.enqueue("refresh_rendition", delay, rendition_id=rendition.pk)
+    check = rendition.mark_submitted(delay)
+    if check is not None:
+        services.enqueue("refresh_rendition", delay, rendition_id=rendition.pk, check=check)
 
 
 def keep_polling(rendition: Rendition) -> None:
@@ -196,17 +245,16 @@ def keep_polling(rendition: Rendition) -> None:
 
 def finished(rendition: Rendition, urls: list[str]) -> None:
     # kie.ai may answer "ready" to the very first request (it was asked before, or it was quick).
-    Rendition.objects.filter(pk=rendition.pk, status=Status.SUBMITTING).update(
-        status=Status.RUNNING, submitted_at=timezone.now()
-    )
+    if rendition.status == Status.SUBMITTING:
+        rendition.mark_submitted(0)
     if services.mark_finished_upstream(rendition, [u for u in urls if u]):
         rendition.refresh_from_db()
         services.archive_work(rendition, "archive_rendition", rendition_id=rendition.pk)
 
 
-def refresh(rendition_id: int) -> None:
+def refresh(rendition_id: int, check: int | None = None) -> None:
     rendition = Rendition.objects.select_related("generation").get(pk=rendition_id)
-    if rendition.status != Status.RUNNING:
+    if not services.is_current_check(rendition, check):
         return
     try:
         with get_client() as client:

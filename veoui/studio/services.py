@@ -1,9 +1,11 @@
 """What spans several models or the upstream: create, submit, refresh, archive and recover generations.
 
 Views call ``create_generation`` (database only); the worker's tasks call the rest, which talk to kie.ai.
-Every step claims its row with a conditional UPDATE that must touch exactly one row, so a step that runs twice
-(a duplicate task, a second worker, a sweep after a crash) does nothing the second time. Renditions (1080P, 4K,
-extensions) follow the same discipline in ``renditions.py`` and share the helpers here.
+Every step moves its row on with one of TrackedWork's status changes (models.py), a conditional UPDATE that must
+touch exactly one row, so a step that runs twice (a duplicate task, a second worker, a sweep after a crash) does
+nothing the second time, and nothing writes back a row it read before talking to kie.ai. Each video has one status
+check at a time (``check_number``). Renditions (1080P, 4K, extensions) follow the same discipline in
+``renditions.py`` and share the helpers here.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from veoui.kie.client import KieClient, get_client
 from veoui.kie.records import GenerateRequest, TaskRecord
 from veoui.studio import archive, fairuse, lost_tasks, rules, worker_state
 from veoui.studio.forms import ImageInput
-from veoui.studio.models import Generation, InputImage, Pricing, Status, TrackedWork
+from veoui.studio.models import ADOPTABLE, Failure, Generation, InputImage, Pricing, Status, TrackedWork
 from veoui.team import budgets
 from veoui.team.language import language_of
 
@@ -42,11 +44,6 @@ log = logging.getLogger(__name__)
 MAX_SUBMIT_ATTEMPTS = 12
 
 WAITING_FOR_KIE = _("Waiting for kie.ai: it is busy or unreachable right now. veoui keeps trying by itself.")
-UNCONFIRMED_MESSAGE = _(
-    "kie.ai did not answer in time, so veoui can't tell whether it started this. "
-    "It has not been sent again, so you won't pay twice by accident."
-)
-UNCONFIRMED_NEXT_STEP = _("Send it again (this may cost a second time), or give up on it.")
 NEVER_FINISHED = kie_errors.FailureInfo(
     kie_errors.Category.KIE_ERROR,
     _("kie.ai has been working on this for much longer than usual and never finished it."),
@@ -64,7 +61,8 @@ CRASHED_BEFORE_SENDING = kie_errors.FailureInfo(
 
 
 class DuplicateTokenError(Exception):
-    """The submission token belongs to someone else's generation: the form must be reloaded."""
+    """The form's one-time token already made something else (someone else's, or for another video or kind):
+    nothing is made, and the form must be reloaded."""
 
 
 # --- creating (web) -------------------------------------------------------------------------------------
@@ -95,10 +93,8 @@ def create_generation(
     With ``data["count"]`` above 1, that many variations are saved together as one group, with distinct seeds.
     """
     token = data["submission_token"]
-    existing = Generation.objects.filter(submission_token=token).first()
+    existing = made_with(token, owner)
     if existing is not None:
-        if existing.owner_id != owner.pk:
-            raise DuplicateTokenError
         return existing, False
     pricing = Pricing.current()
     count = int(data.get("count") or 1)
@@ -106,9 +102,13 @@ def create_generation(
     group = uuid.uuid4() if count > 1 else None
     try:
         with transaction.atomic():
-            # Checked with the budget rows locked until this transaction ends: simultaneous submits queue here,
-            # so together they can't spend more than is left. Raises budgets.OverBudget.
-            budgets.reserve(owner, pricing.for_model(data["model"]), count=count)
+            # Simultaneous submits queue here, so together they can't spend more than is left, and the same form
+            # sent twice at once finds the first one's videos once it is its turn.
+            budgets.lock(owner)
+            existing = made_with(token, owner)
+            if existing is not None:
+                return existing, False
+            budgets.reserve(owner, pricing.for_model(data["model"]), count=count)  # raises budgets.OverBudget
             made = [
                 save_generation(owner, mode, data, images, pricing, seed, group_token(token, index), group)
                 for index, seed in enumerate(seeds)
@@ -116,12 +116,17 @@ def create_generation(
             generation = made[0]
     except IntegrityError:
         # Two requests with the same token raced; the first one won and is the member's generation.
-        generation = Generation.objects.get(submission_token=token)
-        if generation.owner_id != owner.pk:
-            raise DuplicateTokenError from None
-        return generation, False
+        return made_with(token, owner), False
     log.info("generation created id=%s mode=%s model=%s count=%d", generation.uuid, mode, generation.model, count)
     return generation, True
+
+
+def made_with(token: uuid.UUID, owner: AbstractBaseUser) -> Generation | None:
+    """The generation a form's one-time token already made, if any; someone else's is refused."""
+    existing = Generation.objects.filter(submission_token=token).first()
+    if existing is not None and existing.owner_id != owner.pk:
+        raise DuplicateTokenError
+    return existing
 
 
 def save_generation(
@@ -186,10 +191,15 @@ def callback_url(work: TrackedWork, route: str = "kie_callback") -> str | None:
 # --- shared by generations and renditions ------------------------------------------------------------------
 
 
-def claim(work: TrackedWork, from_status: str, **changes: object) -> bool:
-    """Move the row on from ``from_status`` unless someone else already did."""
-    rows = type(work).objects.filter(pk=work.pk, status=from_status)
-    return rows.update(claimed_by=worker_state.worker_id(), **changes) == 1
+def failure_of(info: kie_errors.FailureInfo, error: kie_errors.KieError | None = None) -> Failure:
+    return Failure(
+        category=str(info.category),
+        message=info.message,
+        next_step=info.next_step,
+        code=error.code if error else None,
+        upstream_message=error.upstream_message if error else "",
+        transient=info.transient,
+    )
 
 
 def retry_delay(attempts: int) -> float:
@@ -202,85 +212,78 @@ def requeue(work: TrackedWork, error: kie_errors.KieError, task_name: str, **ids
         fail(work, error.failure, error)
         return
     delay = retry_delay(work.submit_attempts)
-    work.request_sent_at = None
-    work.claimed_by = ""
-    work.next_check_at = timezone.now() + timedelta(seconds=delay)
-    work.record_failure(
+    waiting = Failure(
         category=str(error.category),
         message=WAITING_FOR_KIE,
         code=error.code,
         upstream_message=error.upstream_message,
         transient=True,
-        status=Status.QUEUED,
     )
-    work.save()
-    log.info("requeued %s id=%s code=%s delay=%ss", task_name, work.uuid, error.code, delay)
-    enqueue(task_name, delay, **ids)
+    if work.requeue(delay, waiting):
+        log.info("requeued %s id=%s code=%s delay=%ss", task_name, work.uuid, error.code, delay)
+        enqueue(task_name, delay, **ids)
 
 
 def fail(work: TrackedWork, info: kie_errors.FailureInfo, error: kie_errors.KieError | None = None) -> None:
-    work.record_failure(
-        category=str(info.category),
-        message=info.message,
-        next_step=info.next_step,
-        code=error.code if error else None,
-        upstream_message=error.upstream_message if error else "",
-        transient=info.transient,
-    )
-    work.save()
-    log.info("failed id=%s category=%s code=%s", work.uuid, info.category, work.error_code)
+    if work.fail(failure_of(info, error)):
+        log.info("failed id=%s category=%s code=%s", work.uuid, info.category, work.error_code)
 
 
 def fail_from_record(work: TrackedWork, record: TaskRecord) -> None:
-    """kie.ai accepted the task and then failed it (moderation, busy models...): applied once, under a lock."""
+    """kie.ai accepted the task and then failed it (moderation, busy models...): applied once."""
     info = record.failure
-    with transaction.atomic():
-        locked = type(work).objects.select_for_update().get(pk=work.pk)
-        if locked.status != Status.RUNNING:
-            return
-        locked.record_failure(
-            category=str(info.category),
-            message=info.message,
-            next_step=info.next_step,
-            code=record.error_code,
-            upstream_message=record.error_message or "",
-            transient=info.transient,
-        )
-        locked.save()
-    log.info("failed upstream id=%s code=%s", work.uuid, record.error_code)
-
-
-def mark_unconfirmed(work: TrackedWork, upstream_message: str = "") -> None:
-    work.record_failure(
-        category=str(kie_errors.Category.UNKNOWN),
-        message=UNCONFIRMED_MESSAGE,
-        next_step=UNCONFIRMED_NEXT_STEP,
-        upstream_message=upstream_message,
-        status=Status.UNCONFIRMED,
+    failure = Failure(
+        category=str(info.category),
+        message=info.message,
+        next_step=info.next_step,
+        code=record.error_code,
+        upstream_message=record.error_message or "",
+        transient=info.transient,
     )
-    work.save()
-    log.warning("unconfirmed id=%s", work.uuid)
+    if work.fail(failure):
+        log.info("failed upstream id=%s code=%s", work.uuid, record.error_code)
+
+
+def mark_unconfirmed(work: TrackedWork, upstream_message: str = "", **where: object) -> bool:
+    moved = work.mark_unconfirmed(upstream_message, **where)
+    if moved:
+        log.warning("unconfirmed id=%s", work.uuid)
+    return moved
+
+
+def started(work: TrackedWork, task_id: str, task_name: str, **ids: int) -> None:
+    """kie.ai answered with its task: saved first (a crash from here on only leaves it to be watched), then
+    running, with its first status check."""
+    work.save_task_id(task_id)
+    delay = work.next_poll_delay()
+    check = work.mark_submitted(delay, statuses=ADOPTABLE, kie_task_id=task_id)
+    if check is not None:
+        enqueue(task_name, delay, check=check, **ids)
 
 
 def schedule_refresh(work: TrackedWork, task_name: str, **ids: int) -> None:
     delay = work.next_poll_delay()
-    type(work).objects.filter(pk=work.pk, status=Status.RUNNING).update(
-        poll_count=F("poll_count") + 1, next_check_at=timezone.now() + timedelta(seconds=delay)
-    )
-    enqueue(task_name, delay, **ids)
+    check = work.schedule_refresh(delay)
+    if check is not None:
+        enqueue(task_name, delay, check=check, **ids)
+
+
+def hurry_check(work: TrackedWork, task_name: str, **ids: int) -> bool:
+    """A callback said the task ended: check now, unless a callback just did (see TrackedWork.hurry_check)."""
+    check = work.hurry_check()
+    if check is not None:
+        enqueue(task_name, check=check, **ids)
+    return check is not None
+
+
+def is_current_check(work: TrackedWork, check: int | None) -> bool:
+    """Whether a status check task is still the one that counts (``None``: queued before checks had numbers)."""
+    return work.status == Status.RUNNING and (check is None or check == work.check_number)
 
 
 def mark_finished_upstream(work: TrackedWork, result_urls: list[str], **changes: object) -> bool:
     """RUNNING to ARCHIVING, once: the caller that wins archives the video."""
-    moved = claim(
-        work,
-        Status.RUNNING,
-        status=Status.ARCHIVING,
-        result_urls=result_urls,
-        actual_credits=F("estimated_credits"),
-        next_check_at=None,
-        **changes,
-    )
+    moved = work.mark_finished(result_urls, **changes)
     if moved:
         log.info("finished upstream id=%s task=%s", work.uuid, work.kie_task_id)
     return moved
@@ -315,55 +318,32 @@ def archive_work(work: TrackedWork, task_name: str, **ids: int) -> None:
         except (kie_errors.KieError, archive.ArchiveError) as second:
             reason = f"{reason}; fresh link: {second}"
             refused = second if isinstance(second, archive.Refused) else None
-    now = timezone.now()
-    finished_at = work.finished_at or now
     if saved is None and refused is not None:
         refuse_archive(work, refused, reason)
         return
     if saved is None:
-        gone = now > work.expires_at
+        gone = timezone.now() > work.expires_at
         delay = archive_retry_delay(attempts + 1)
-        model.objects.filter(pk=work.pk, status__in=[Status.ARCHIVING, Status.SUCCEEDED]).update(
-            status=Status.SUCCEEDED,
-            finished_at=finished_at,
-            archive_gone=gone,
-            next_check_at=None if gone else now + timedelta(seconds=delay),
-        )
+        work.mark_archive_failed(gone=gone, retry_in=delay)
         log.warning("archive failed id=%s attempt=%d reason=%s", work.uuid, attempts + 1, reason)
         if not gone:
             enqueue(task_name, delay, **ids)
         return
-    model.objects.filter(pk=work.pk).update(
-        status=Status.SUCCEEDED,
-        video=saved.video_name,
-        poster=saved.poster_name or "",
-        video_sha256=saved.sha256,
-        video_size=saved.size,
-        finished_at=finished_at,
-        next_check_at=None,
-    )
+    work.mark_archived(video=saved.video_name, poster=saved.poster_name or "", sha256=saved.sha256, size=saved.size)
     log.info("archived id=%s bytes=%s sha256=%s", work.uuid, saved.size, saved.sha256[:12])
 
 
 def refuse_archive(work: TrackedWork, error: archive.Refused, reason: str) -> None:
     """Both of kie.ai's links lead where veoui won't fetch from, or to something that isn't a video: the member
     is told in plain words, and veoui stops trying (the same links would give the same answer)."""
-    with translation.override(None):  # kept as the code writes it; each page translates it for its reader
-        message, next_step = str(error.message), str(kie_errors.CONTACT_ADMIN)
-    now = timezone.now()
-    type(work).objects.filter(pk=work.pk, status__in=[Status.ARCHIVING, Status.SUCCEEDED], video="").update(
-        status=Status.FAILED,
-        error_category=str(kie_errors.Category.KIE_ERROR),
-        error_code=None,
-        error_message=message,
-        error_next_step=next_step,
-        error_transient=False,
-        upstream_message=reason[:500],
-        error_at=now,
-        finished_at=work.finished_at or now,
-        next_check_at=None,
+    failure = Failure(
+        category=str(kie_errors.Category.KIE_ERROR),
+        message=error.message,
+        next_step=kie_errors.CONTACT_ADMIN,
+        upstream_message=reason,
     )
-    log.warning("archive refused id=%s reason=%s", work.uuid, reason)
+    if work.mark_archive_refused(failure):
+        log.warning("archive refused id=%s reason=%s", work.uuid, reason)
 
 
 def retry_archive_now(work: TrackedWork, task_name: str, **ids: int) -> None:
@@ -385,12 +365,10 @@ def submit(generation_id: int) -> None:
         owner_id=generation.owner_id, waiting_since=generation.created_at, exclude_pk=generation.pk
     )
     if wait is not None:
-        Generation.objects.filter(pk=generation.pk, status=Status.QUEUED).update(
-            next_check_at=timezone.now() + timedelta(seconds=wait)
-        )
+        generation.postpone(wait)
         enqueue("submit_generation", wait, generation_id=generation.pk)
         return
-    if not claim(generation, Status.QUEUED, status=Status.SUBMITTING, submit_attempts=F("submit_attempts") + 1):
+    if not generation.claim(Status.QUEUED, status=Status.SUBMITTING, submit_attempts=F("submit_attempts") + 1):
         fairuse.give_back(generation.owner_id)
         return
     generation.refresh_from_db()
@@ -432,8 +410,8 @@ def send(generation: Generation, client: KieClient) -> None:
             requeue(generation, error, "submit_generation", **ids)
         return
 
-    generation.request_sent_at = timezone.now()
-    generation.save(update_fields=["request_sent_at"])
+    if not generation.mark_request_sent():
+        return
     request = GenerateRequest(
         prompt=generation.prompt,
         model=generation.model,
@@ -454,44 +432,39 @@ def send(generation: Generation, client: KieClient) -> None:
     except kie_errors.UnknownOutcome as error:
         mark_unconfirmed(generation, error.upstream_message)
     else:
-        # The task id is saved before anything else: until it is, a crash leaves the generation unconfirmed.
-        Generation.objects.filter(pk=generation.pk).update(kie_task_id=task_id)
-        now = timezone.now()
-        generation.kie_task_id = task_id
-        generation.status = Status.RUNNING
-        generation.submitted_at = now
-        generation.next_check_at = now + timedelta(seconds=settings.VEOUI_POLL_INTERVAL)
-        generation.error_category = ""
-        generation.error_message = ""
-        generation.error_transient = False
-        generation.save()
+        started(generation, task_id, "refresh_generation", **ids)
         log.info("generation submitted id=%s task=%s", generation.uuid, task_id)
-        enqueue("refresh_generation", settings.VEOUI_POLL_INTERVAL, **ids)
         note_kie_success()
 
 
 def upload_inputs(generation: Generation, client: KieClient) -> list[str]:
-    """kie.ai needs public addresses: local pictures go through its upload API once, pasted ones as they are."""
+    """kie.ai needs public addresses: local pictures go through its upload API, pasted ones as they are.
+
+    kie.ai deletes uploads after 3 days, so a picture uploaded long ago (a video sent again, or queued while
+    kie.ai was busy) is uploaded again from veoui's own copy.
+    """
     urls = []
     for image in generation.images.all():
         if image.source_url:
             urls.append(image.source_url)
             continue
-        if not image.uploaded_url:
+        if image.needs_upload:
             with image.file.open("rb") as handle:
                 name = f"{generation.uuid.hex}-{image.position}{Path(image.file.name).suffix.lower()}"
                 uploaded = client.upload_stream(handle, upload_path="veoui/inputs", file_name=name)
             note_kie_success()
-            image.uploaded_url = uploaded.download_url
-            image.save(update_fields=["uploaded_url"])
+            image.uploaded_url, image.uploaded_at = uploaded.download_url, timezone.now()
+            InputImage.objects.filter(pk=image.pk).update(
+                uploaded_url=image.uploaded_url, uploaded_at=image.uploaded_at
+            )
         urls.append(image.uploaded_url)
     return urls
 
 
-def refresh(generation_id: int) -> None:
-    """Ask kie.ai how the task is doing, and act on the answer."""
+def refresh(generation_id: int, check: int | None = None) -> None:
+    """Ask kie.ai how the task is doing, and act on the answer: only if this is the check that counts."""
     generation = Generation.objects.get(pk=generation_id)
-    if generation.status != Status.RUNNING:
+    if not is_current_check(generation, check):
         return
     try:
         with get_client() as client:
@@ -518,7 +491,8 @@ def adopt(generation_id: int, task_id: str) -> None:
     """
     generation = Generation.objects.get(pk=generation_id)
     if generation.kie_task_id == task_id and generation.status == Status.RUNNING:
-        refresh(generation.pk)  # the answer was saved meanwhile: the callback still means "it has ended"
+        # The answer was saved meanwhile: the callback still means "it has ended".
+        hurry_check(generation, "refresh_generation", generation_id=generation.pk)
         return
     if (
         not can_adopt(generation, task_id)
@@ -540,28 +514,12 @@ def adopt(generation_id: int, task_id: str) -> None:
     if record.task_id != task_id or record.params.get("prompt") != generation.prompt:
         log.warning("callback task does not match id=%s", generation.uuid)
         return
-    now = timezone.now()
-    adopted = Generation.objects.filter(pk=generation.pk, kie_task_id="", status__in=ADOPTABLE).update(
-        kie_task_id=task_id,
-        status=Status.RUNNING,
-        claimed_by="",
-        submitted_at=now,
-        next_check_at=now + timedelta(seconds=settings.VEOUI_POLL_INTERVAL),
-        error_category="",
-        error_code=None,
-        error_message="",
-        error_next_step="",
-        error_transient=False,
-        upstream_message="",
-        error_at=None,
-    )
-    if adopted:
+    if generation.adopt_task(task_id):
         log.info("generation confirmed by callback id=%s task=%s", generation.uuid, task_id)
         generation.refresh_from_db()
         apply_record(generation, record)
 
 
-ADOPTABLE = {Status.UNCONFIRMED, Status.SUBMITTING}
 ADOPT_RECHECK_SECONDS = 1.0
 
 
@@ -583,12 +541,18 @@ def apply_record(generation: Generation, record: TaskRecord) -> None:
     elif mark_finished_upstream(
         generation,
         list(record.full_result_urls or record.result_urls),
-        result_seed=record.seeds[0] if record.seeds else None,
+        result_seed=used_seed(record),
         has_audio=record.has_audio[0] if record.has_audio else None,
         resolution=record.resolution or "",
     ):
         generation.refresh_from_db()
         archive_work(generation, "archive_generation", generation_id=generation.pk)
+
+
+def used_seed(record: TaskRecord) -> int | None:
+    """The seed kie.ai says it used, if it is one a seed can be (its answer is not trusted blindly)."""
+    seed = record.seeds[0] if record.seeds else None
+    return seed if seed is not None and rules.SEED_MIN <= seed <= rules.SEED_MAX else None
 
 
 def archive_generation(generation_id: int) -> None:
@@ -600,32 +564,18 @@ def archive_generation(generation_id: int) -> None:
 # --- the member's choices -----------------------------------------------------------------------------------
 
 
-def resubmit(work: TrackedWork, task_name: str, **ids: int) -> None:
-    """The member chose to send unconfirmed work again, accepting that it may cost twice."""
-    updated = (
-        type(work)
-        .objects.filter(pk=work.pk, status=Status.UNCONFIRMED)
-        .update(
-            status=Status.QUEUED, request_sent_at=None, claimed_by="", submit_attempts=0, next_check_at=timezone.now()
-        )
-    )
-    if updated:
-        enqueue(task_name, **ids)
-
-
 def dismiss(work: TrackedWork) -> None:
-    type(work).objects.filter(pk=work.pk, status=Status.UNCONFIRMED).update(
-        status=Status.FAILED, finished_at=timezone.now()
-    )
+    work.dismiss()
 
 
 # --- recovery -----------------------------------------------------------------------------------------------
 
 
 def take_over(work: TrackedWork, **changes: object) -> bool:
-    """Move a dead worker's row on, unless someone else already did."""
-    rows = type(work).objects.filter(pk=work.pk, status=work.status, claimed_by=work.claimed_by)
-    return rows.update(**changes) == 1
+    """Move a dead worker's row on, unless someone else (another sweep) already did."""
+    return work.update_if(
+        {"status": work.status, "claimed_by": work.claimed_by, "next_check_at": work.next_check_at}, **changes
+    )
 
 
 def recover_model(model: type[TrackedWork], tasks: dict[str, str], id_name: str) -> int:
@@ -636,28 +586,28 @@ def recover_model(model: type[TrackedWork], tasks: dict[str, str], id_name: str)
     overdue = now - timedelta(seconds=settings.VEOUI_ORPHAN_SECONDS)
     count = 0
 
-    def again(work: TrackedWork, task_name: str) -> None:
+    def again(work: TrackedWork, task_name: str, **check: int) -> None:
         nonlocal count
         count += 1
-        enqueue(task_name, **{id_name: work.pk})
+        enqueue(task_name, **{id_name: work.pk}, **check)
 
     for work in model.objects.filter(status=Status.QUEUED, next_check_at__lt=overdue):
         if take_over(work, next_check_at=now):
             again(work, tasks["submit"])
     for work in model.objects.filter(status=Status.RUNNING, next_check_at__lt=overdue):
-        if take_over(work, next_check_at=now):
-            again(work, tasks["refresh"])
+        # A new check, and the lost (or very late) one is void: still one check at a time.
+        if (check := work.restart_checks()) is not None:
+            again(work, tasks["refresh"], check=check)
     for work in model.objects.filter(status=Status.SUBMITTING).exclude(claimed_by__in=live):
         if work.kie_task_id:
             # The answer was saved, the rest of that step was not: kie.ai has the task, so it is only watched.
-            if take_over(work, status=Status.RUNNING, claimed_by="", submitted_at=now, next_check_at=now):
-                again(work, tasks["refresh"])
+            if (check := work.mark_submitted(0, claimed_by=work.claimed_by)) is not None:
+                again(work, tasks["refresh"], check=check)
         elif work.request_sent_at is not None:
             # The paid request may have reached kie.ai: never send it again without the member's say.
-            if take_over(work, claimed_by=""):
-                mark_unconfirmed(work)
+            if mark_unconfirmed(work, claimed_by=work.claimed_by):
                 count += 1
-        elif take_over(work, status=Status.QUEUED, claimed_by="", next_check_at=now):
+        elif work.release(claimed_by=work.claimed_by):
             # The worker died before the request left: sending it now is the first and only time.
             again(work, tasks["submit"])
     for work in model.objects.filter(status=Status.ARCHIVING).exclude(claimed_by__in=live):
@@ -740,9 +690,7 @@ def delete_generation(generation: Generation) -> None:
     for rendition in generation.renditions.all():
         names += [rendition.video.name, rendition.poster.name]
     with transaction.atomic():
-        generation.deleted_at = timezone.now()
-        generation.video = generation.poster = ""
-        generation.save(update_fields=["deleted_at", "video", "poster"])
+        generation.update_if({}, deleted_at=timezone.now(), video="", poster="")
         generation.renditions.update(video="", poster="")
         generation.images.update(file="")
     storage = generation.video.storage

@@ -12,8 +12,9 @@ def submit_generation(*, generation_id: int) -> None:
 
 
 @task()
-def refresh_generation(*, generation_id: int) -> None:
-    services.refresh(generation_id)
+def refresh_generation(*, generation_id: int, check: int | None = None) -> None:
+    # ``check``: the number of the status check this task makes; one that was overtaken does nothing.
+    services.refresh(generation_id, check)
     services.email_owner_if_finished(generation_id)
 
 
@@ -35,8 +36,8 @@ def submit_rendition(*, rendition_id: int) -> None:
 
 
 @task()
-def refresh_rendition(*, rendition_id: int) -> None:
-    renditions.refresh(rendition_id)
+def refresh_rendition(*, rendition_id: int, check: int | None = None) -> None:
+    renditions.refresh(rendition_id, check)
 
 
 @task()

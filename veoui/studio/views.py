@@ -14,12 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.datastructures import MultiValueDict
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from veoui.core.prepared import PreparedRead
-from veoui.studio import guidance, renditions, rules, services
+from veoui.studio import guidance, renditions, resends, rules, services
 from veoui.studio.forms import (
     IMAGE_MAX_SIDE,
     IMAGE_MIN_SIDE,
@@ -241,8 +242,11 @@ def prefill(request: HttpRequest, mode: rules.Mode) -> dict:
             reverse("input_image", args=[source.uuid, image.position]) if image.file else image.source_url
             for image in source.images.all()
         ]
+    elif found := picture_file(request, request.GET.get("picture", "")):
+        pictures = [request.GET["picture"]]
+        initial["visibility"] = found[1].visibility  # a private video's frame stays private unless changed
     else:
-        pictures = [request.GET["picture"]] if picture_file(request, request.GET.get("picture", "")) else []
+        pictures = []
     if request.GET.get("try") and not initial.get("prompt"):
         initial["prompt"] = str(guidance.guide_for(mode.key).try_prompt)
     for slot, picture in enumerate(pictures[: mode.max_images], start=1):
@@ -258,7 +262,10 @@ def with_reused_pictures(request: HttpRequest, mode: rules.Mode) -> tuple[QueryD
         found = picture_file(request, data.get(f"image_url_{slot}", ""))
         if found is None or files.get(f"image_{slot}"):
             continue
-        name, _generation = found
+        name, source = found
+        if source.visibility == Generation.Visibility.PRIVATE:
+            # A private video's picture stays private unless the person chose otherwise on the form.
+            data.setdefault("visibility", Generation.Visibility.PRIVATE)
         with default_storage.open(name, "rb") as handle:
             content = handle.read()
         files[f"image_{slot}"] = SimpleUploadedFile(PurePosixPath(name).name, content)
@@ -272,11 +279,8 @@ def detail_context(generation: Generation) -> dict:
         "pricing": Pricing.current(),
         "can_delete": services.can_delete(generation),
         "siblings": generation.siblings().order_by("pk"),
-        "rerun_token": uuid.uuid4(),
-        "vary_token": uuid.uuid4(),
         "offers": renditions.offers(generation),
         "renditions": generation.renditions.all(),
-        "offer_token": uuid.uuid4(),
     }
 
 
@@ -326,8 +330,23 @@ def input_image(request: HttpRequest, public_id: uuid.UUID, position: int) -> Ht
 @require_POST
 def generation_resubmit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     generation = get_generation(request, public_id, change=True)
-    services.resubmit(generation, "submit_generation", generation_id=generation.pk)
-    return status_or_redirect(request, generation)
+    refusal = send_again(request, generation)
+    if refusal and not request.htmx:
+        messages.error(request, refusal)
+    return status_or_redirect(request, generation, refusal)
+
+
+def send_again(request: HttpRequest, work: Generation | Rendition) -> str:
+    """The "Send it again" button: "" when it was sent (now, or by this very button before), else why not."""
+    try:
+        resends.send_again(work, request.user, uuid.UUID(request.POST.get("submission_token", "")))
+    except (ValueError, services.DuplicateTokenError):
+        return _("This button was already used. Reload the page to send it again.")
+    except resends.NotUnconfirmed:
+        return ""  # sent again already, given up on, or confirmed meanwhile: the card shows which
+    except budgets.OverBudget as refusal:
+        return refusal.message
+    return ""
 
 
 @require_POST
@@ -348,33 +367,17 @@ def generation_archive(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
 @require_POST
 def generation_retry(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Try again after a failure: a new generation with the same settings, so it costs again (the button says so)."""
-    generation = get_generation(request, public_id, change=True)
-    data = {
-        "submission_token": request.POST.get("submission_token") or uuid.uuid4(),
-        "model": generation.model,
-        "prompt": generation.prompt,
-        "aspect_ratio": generation.aspect_ratio,
-        "seed": generation.seed,
-        "watermark": generation.watermark,
-        "enable_translation": generation.enable_translation,
-    }
-    try:
-        data["submission_token"] = uuid.UUID(str(data["submission_token"]))
-        new, _created = services.create_generation(
-            owner=request.user, mode=generation.mode, data=data, images=services.reuse_images(generation)
-        )
-    except (ValueError, services.DuplicateTokenError):
-        return redirect("generation", public_id=generation.uuid)
-    except budgets.OverBudget as refusal:
-        messages.error(request, refusal.message)
-        return redirect("generation", public_id=generation.uuid)
-    return redirect("generation", public_id=new.uuid)
+    return make_again(request, get_generation(request, public_id, change=True), vary=False)
 
 
 @require_POST
 def generation_rerun(request: HttpRequest, public_id: uuid.UUID, vary: bool) -> HttpResponse:
     """Re-run (same settings) or Vary (a new random seed): a new generation of the person asking, paid by them."""
-    generation = get_generation(request, public_id)
+    return make_again(request, get_generation(request, public_id), vary=vary)
+
+
+def make_again(request: HttpRequest, generation: Generation, *, vary: bool) -> HttpResponse:
+    """A new video from this one's settings, pictures and visibility, keyed by the button's one-time token."""
     try:
         token = uuid.UUID(request.POST.get("submission_token", ""))
         new, _created = services.create_generation(
@@ -421,8 +424,7 @@ def generation_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 @require_POST
 def rendition_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     generation = get_generation(request, public_id)
-    offers = renditions.offers(generation)
-    form = RenditionForm(request.POST, offers=offers)
+    form = RenditionForm(request.POST, orderable=renditions.orderable(generation))
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("generation", public_id=generation.uuid)
@@ -435,10 +437,31 @@ def rendition_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
             prompt=form.cleaned_data.get("prompt", ""),
             model=form.cleaned_data.get("model", ""),
         )
+    except services.DuplicateTokenError:
+        messages.error(request, _("This form was already used for something else, so nothing was ordered."))
+        return redirect("generation", public_id=generation.uuid)
+    except renditions.AlreadyOrdered as taken:
+        messages.info(request, already_ordered(request, taken.rendition))
+        return redirect(rendition_anchor(taken.rendition))
     except budgets.OverBudget as refusal:
         messages.error(request, refusal.message)
         return redirect("generation", public_id=generation.uuid)
-    return redirect(f"{generation.get_absolute_url()}#rendition-{rendition.uuid}")
+    return redirect(rendition_anchor(rendition))
+
+
+def rendition_anchor(rendition: Rendition) -> str:
+    return f"{rendition.generation.get_absolute_url()}#rendition-{rendition.uuid}"
+
+
+def already_ordered(request: HttpRequest, rendition: Rendition) -> str:
+    """Someone ordered this 1080P or 4K version first: said in words, with a link to it; nothing was spent."""
+    if rendition.owner_id == request.user.pk:
+        text = _("You already ordered the %(kind)s of this video, so nothing more was spent.")
+    else:
+        text = _("%(person)s already ordered the %(kind)s of this video, so nothing more was spent.")
+    who = rendition.owner.get_full_name() or rendition.owner.get_username()
+    text %= {"person": who, "kind": rendition.get_kind_display()}
+    return format_html('{} <a href="#rendition-{}">{}</a>', text, rendition.uuid, _("See it"))
 
 
 def get_rendition(request: HttpRequest, public_id: uuid.UUID, *, change: bool = False) -> Rendition:
@@ -465,17 +488,17 @@ def rendition_file(request: HttpRequest, public_id: uuid.UUID, kind: str) -> Htt
 @require_POST
 def rendition_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
     rendition = get_rendition(request, public_id, change=True)
-    if action == "resubmit":
-        services.resubmit(rendition, "submit_rendition", rendition_id=rendition.pk)
+    if action == "resubmit" and (refusal := send_again(request, rendition)):
+        messages.error(request, refusal)
     elif action == "dismiss":
         services.dismiss(rendition)
     elif action == "archive":
         services.retry_archive_now(rendition, "archive_rendition", rendition_id=rendition.pk)
-    return redirect(f"{rendition.generation.get_absolute_url()}#rendition-{rendition.uuid}")
+    return redirect(rendition_anchor(rendition))
 
 
-def status_or_redirect(request: HttpRequest, generation: Generation) -> HttpResponse:
+def status_or_redirect(request: HttpRequest, generation: Generation, refusal: str = "") -> HttpResponse:
     if request.htmx:
         generation.refresh_from_db()
-        return render(request, "studio/generation.html#status", {"generation": generation})
+        return render(request, "studio/generation.html#status", {"generation": generation, "refusal": refusal})
     return redirect("generation", public_id=generation.uuid)

@@ -6,7 +6,8 @@ except work that failed without a charge: kie.ai refuses or refunds it, so it mu
 queued, running or "unconfirmed" counts at its estimate: it may well be charged.
 
 Renditions (1080P, 4K, extensions) and anything else paid join by adding a ``SpendSource`` to ``SOURCES``; the
-budget check and the usage page then count them with no other change.
+budget check and the usage page then count them with no other change. A "Send it again" of unconfirmed work is
+such a source of its own: kie.ai may bill the first send and the second, so both are counted, each once.
 """
 
 from __future__ import annotations
@@ -41,6 +42,15 @@ class SpendSource:
     model: str
     owner_field: str = "owner"
     created_field: str = "created_at"
+    # False for a spend that stands once made, whatever happens to the work it was for (a "Send it again"):
+    # counted at its estimate, and its model needs only ``estimated_credits``.
+    tracked: bool = True
+
+    def cost(self) -> Case | F:
+        return charged() if self.tracked else F("estimated_credits")
+
+    def paid(self) -> Q:
+        return counted() if self.tracked else Q(pk__isnull=False)
 
     def rows(self, since: datetime, until: datetime) -> models.QuerySet:
         model = apps.get_model(self.model)
@@ -48,7 +58,11 @@ class SpendSource:
         return model.objects.filter(**window).order_by()
 
 
-SOURCES: list[SpendSource] = [SpendSource("studio.Generation"), SpendSource("studio.Rendition")]
+SOURCES: list[SpendSource] = [
+    SpendSource("studio.Generation"),
+    SpendSource("studio.Rendition"),
+    SpendSource("studio.Resend", tracked=False),
+]
 
 
 def charged() -> Case:
@@ -81,7 +95,7 @@ def spent(*, since: datetime, until: datetime, user: AbstractBaseUser | None = N
         rows = source.rows(since, until)
         if user is not None:
             rows = rows.filter(**{source.owner_field: user})
-        total += rows.aggregate(credits=Sum(charged()))["credits"] or Decimal(0)
+        total += rows.aggregate(credits=Sum(source.cost()))["credits"] or Decimal(0)
     return total
 
 
@@ -99,7 +113,7 @@ def monthly_usage(since: datetime, until: datetime) -> dict[tuple[int, date], Us
             source.rows(since, until)
             .annotate(month=TruncMonth(source.created_field, output_field=models.DateField()))
             .values(source.owner_field, "month")
-            .annotate(credits=Sum(charged()), items=Count("pk", filter=counted()))
+            .annotate(credits=Sum(source.cost()), items=Count("pk", filter=source.paid()))
         )
         for row in rows:
             usage = result.setdefault((row[source.owner_field], row["month"]), Usage())
@@ -120,6 +134,21 @@ def credits_text(value: Decimal) -> str:
     return floatformat(value, "-2g")
 
 
+def lock(user: AbstractBaseUser) -> tuple[TeamSettings, Membership]:
+    """Take the budget rows' locks until this transaction ends, and return them.
+
+    Spending code takes them first and only then looks whether the spend was already made (a resent form):
+    from here on it sees everything that the spends before it saved.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("the budget is locked inside the transaction that saves the work it pays for")
+    team, _made = TeamSettings.objects.select_for_update().get_or_create(pk=1)
+    membership, _made = Membership.objects.select_for_update().get_or_create(
+        user=user, defaults={"role": Role.ADMIN if user.is_staff else Role.MEMBER}
+    )
+    return team, membership
+
+
 def reserve(user: AbstractBaseUser, credits: Decimal, *, count: int = 1) -> None:
     """Check that ``count`` items of ``credits`` each fit in this month's budgets, or raise OverBudget.
 
@@ -128,13 +157,8 @@ def reserve(user: AbstractBaseUser, credits: Decimal, *, count: int = 1) -> None
     and each one counts what the ones before it saved: together they can never exceed a budget. (PostgreSQL:
     SELECT ... FOR UPDATE. SQLite: IMMEDIATE transactions already let one writer in at a time.)
     """
-    if not connection.in_atomic_block:
-        raise RuntimeError("reserve() must run inside the transaction that saves the work it pays for")
     wanted = Decimal(credits) * count
-    team, _made = TeamSettings.objects.select_for_update().get_or_create(pk=1)
-    membership, _made = Membership.objects.select_for_update().get_or_create(
-        user=user, defaults={"role": Role.ADMIN if user.is_staff else Role.MEMBER}
-    )
+    team, membership = lock(user)
     start = month_start()
     until = next_month(start)
     if membership.monthly_budget is not None:

@@ -1,9 +1,15 @@
 import json
+import uuid
 from datetime import timedelta
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from veoui.studio import renditions
+from veoui.studio.models import Pricing, TrackedWork
 
 register = template.Library()
 
@@ -25,3 +31,16 @@ def timedelta_short(value: timedelta) -> str:
 def elapsed_formats() -> str:
     """timedelta_short's wording and the card's "… so far", for static/js/veoui.js to count on between checks."""
     return json.dumps({"s": _(SECONDS), "ms": _(MINUTES_SECONDS), "sofar": _("%(t)s so far")})
+
+
+@register.simple_tag
+def one_time_token(name: str = "submission_token") -> SafeString:
+    """A spending form's own one-time token: sent twice, it buys nothing twice (each form on a page has its own)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', name, uuid.uuid4())
+
+
+@register.simple_tag
+def cost_again(work: TrackedWork) -> dict:
+    """What asking for the same work again costs now, in credits and dollars (Re-run, Try again, Send it again)."""
+    credits = renditions.cost_of(work)
+    return {"credits": credits, "usd": Pricing.current().usd(credits)}
