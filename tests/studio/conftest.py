@@ -1,4 +1,4 @@
-"""Fixtures for the studio's tests: a logged-in member."""
+"""Fixtures for the studio's tests: a logged-in member, and the personas Maya (owner) and Tom (teammate)."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,3 +14,17 @@ def member(db) -> object:
 def member_client(client: Client, member) -> Client:
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def maya(db) -> object:
+    from tests.team.conftest import make_user
+
+    return make_user("maya", "Maya")
+
+
+@pytest.fixture
+def tom(db) -> object:
+    from tests.team.conftest import make_user
+
+    return make_user("tom", "Tom")

@@ -22,16 +22,6 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def maya(db):
-    return make_user("maya", "Maya")
-
-
-@pytest.fixture
-def tom(db):
-    return make_user("tom", "Tom")
-
-
 def source(owner, **fields) -> Generation:
     values = {
         "mode": "FIRST_AND_LAST_FRAMES_2_VIDEO",
