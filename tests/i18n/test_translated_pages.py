@@ -16,7 +16,7 @@ from tests.i18n import po
 from tests.i18n.test_marked_templates import READ_ATTRIBUTES
 from tests.team.conftest import make_generation, make_user
 from veoui.kie import errors as kie_errors
-from veoui.studio.models import Status
+from veoui.studio.models import Failure, Status
 from veoui.team.models import KieBalance, Membership, Role
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +38,9 @@ def reading_in(user: object, language: str) -> Client:
 
 def failed(owner: object, info: kie_errors.FailureInfo) -> object:
     generation = make_generation(owner, 60, status=Status.QUEUED)
-    generation.record_failure(
-        category=str(info.category), message=info.message, next_step=info.next_step, transient=info.transient
+    generation.fail(
+        Failure(category=str(info.category), message=info.message, next_step=info.next_step, transient=info.transient)
     )
-    generation.save()
     return generation
 
 
@@ -74,7 +73,7 @@ def test_the_status_card_htmx_refreshes_is_translated(maya) -> None:
 
 
 def test_the_unconfirmed_choice_is_translated(maya) -> None:
-    generation = make_generation(maya, 60, status=Status.QUEUED)
+    generation = make_generation(maya, 60, status=Status.SUBMITTING)
     from veoui.studio import services
 
     services.mark_unconfirmed(generation)
