@@ -31,16 +31,14 @@ def test_it_upgrades_and_extends_a_finished_video(desktop: Page, settings, slow_
 
     page.get_by_text("Extend by 8 seconds").click()
     page.get_by_label("What happens next?").fill("A cyclist rides it away down the street")
-    expect(page.get_by_text("Lite · 30 credits ($0.15)")).to_be_visible()
-    page.get_by_label("Lite · 30 credits ($0.15)").check()
-    page.get_by_role("button", name="Extend the video").click()
+    page.get_by_role("button", name="Extend with Lite: 30 credits (about $0.15)").click()
     extension = Rendition.objects.get(kind="extend")
     play(page, page.locator(f"#rendition-{extension.uuid} video"))
 
     # kie.ai can't extend a video made into 1080P, so the extension comes first.
     for offer, confirm, cost in [
-        ("1080P version", "Make it for 5 credits", "costs 5 credits (about $0.03)"),
-        ("4K version", "Make it for 120 credits", "costs 120 credits (about $0.60)"),
+        ("1080P version", "Make it for 5 credits (about $0.03)", "costs 5 credits (about $0.03)"),
+        ("4K version", "Make it for 120 credits (about $0.60)", "costs 120 credits (about $0.60)"),
     ]:
         page.get_by_text(offer, exact=True).first.click()
         expect(page.get_by_text(cost)).to_be_visible()
