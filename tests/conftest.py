@@ -67,12 +67,3 @@ def _no_key_leak(_watch_for_key_leaks: None) -> Iterator[None]:
     if leaks.LEAKS:
         found, leaks.LEAKS[:] = list(leaks.LEAKS), []
         pytest.fail("the kie.ai key leaked:\n" + "\n".join(found[:5]), pytrace=False)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _stop_listening_before_the_test_database_goes(django_db_setup) -> Iterator[None]:
-    """veoui's listening connection (veoui/core/changes.py) would keep PostgreSQL from dropping the test database."""
-    yield
-    from veoui.core import changes
-
-    changes.stop_watching()

@@ -159,17 +159,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "veoui.core.middleware.ReleaseRequestMiddleware",  # first, so it sees the response every other one returns
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "veoui.core.middleware.AuthenticationMiddleware",  # Django's, the person found once
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "veoui.team.language.PersonLanguageMiddleware",  # the person's saved language, after login
-    "veoui.core.middleware.MessageMiddleware",  # Django's, its store made when first used
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "veoui.team.middleware.TeamMiddleware",  # login throttling; temporary passwords changed first
@@ -237,8 +236,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Django's model backend, reading the membership with the person (veoui/team/backends.py). Django's own stays
 # listed so that sessions opened before keep working; it never checks a password itself.
 AUTHENTICATION_BACKENDS = ["veoui.team.backends.MemberBackend", "django.contrib.auth.backends.ModelBackend"]
-# Django's database sessions; veoui's store only prepares the lookup that every request makes (veoui/core/sessions.py).
-SESSION_ENGINE = "veoui.core.sessions"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

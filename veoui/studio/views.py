@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
-from veoui.core.prepared import PreparedRead
 from veoui.studio import guidance, renditions, resends, rules, services
 from veoui.studio.forms import (
     IMAGE_MAX_SIDE,
@@ -49,24 +48,6 @@ def visible_generations(request: HttpRequest) -> QuerySet[Generation]:
     return visible_to(request.user.pk, request.user.is_staff)
 
 
-# One visible generation by its public id, the read behind every page of a video and every status poll.
-def _visible_by_id(
-    public_id: uuid.UUID, viewer_id: int, staff: bool, with_owner: bool, fields: tuple[str, ...] = ()
-) -> QuerySet[Generation]:
-    generations = visible_to(viewer_id, staff).filter(uuid=public_id)
-    if fields:
-        generations = generations.only(*fields)
-    return generations.select_related("owner") if with_owner else generations
-
-
-VISIBLE_GENERATION = PreparedRead(
-    _visible_by_id,
-    kept=True,  # while nothing is written to generations or people (veoui/core/changes.py)
-    public_id=Generation._meta.get_field("uuid"),
-    viewer_id=Generation._meta.get_field("owner"),
-)
-
-
 def get_generation(
     request: HttpRequest,
     public_id: uuid.UUID,
@@ -77,18 +58,15 @@ def get_generation(
 ) -> Generation:
     """The generation if this person may see it (404 otherwise); 403 when they may see but not change it.
 
-    One read by its unique id: the status partial, polled every second by every open card, leaves the owner out
-    and reads just ``fields`` (any other is read when first used).
+    The status check, asked again and again by every open card, leaves the owner out and reads just ``fields``
+    (any other is read when first used).
     """
-    generation = VISIBLE_GENERATION.get(
-        public_id=public_id,
-        viewer_id=request.user.pk,
-        staff=request.user.is_staff,
-        with_owner=with_owner,
-        fields=fields,
-    )
-    if generation is None:
-        raise Http404
+    generations = visible_generations(request).filter(uuid=public_id)
+    if fields:
+        generations = generations.only(*fields)
+    if with_owner:
+        generations = generations.select_related("owner")
+    generation = get_object_or_404(generations)
     if change and generation.owner_id != request.user.pk and not request.user.is_staff:
         raise PermissionDenied
     return generation

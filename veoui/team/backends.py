@@ -1,9 +1,9 @@
-"""How veoui finds the person behind a session: Django's own model backend, with their membership in the same read.
+"""How veoui finds the person behind a session: Django's model backend, with their membership in the same read.
 
 Every page and every htmx poll asks who is signed in, whether they must change a temporary password first, and
 sometimes their saved language. Reading the membership with the person makes that one query instead of two; the
-checks themselves are unchanged (an account switched off, a password changed or a session ended is refused on the
-very next request, as with Django's backend).
+checks themselves are Django's (an account switched off, a password changed or a session ended is refused on the
+very next request). Sessions name the backend that logged their person in, so this name stays.
 """
 
 from __future__ import annotations
@@ -11,11 +11,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
-
-from veoui.core.prepared import PreparedRead
-from veoui.core.sessions import person, person_read_alongside
-
-PERSON = PreparedRead(person, kept=True, user_id=get_user_model()._meta.pk)
 
 
 class MemberBackend(ModelBackend):
@@ -28,6 +23,5 @@ class MemberBackend(ModelBackend):
         return user
 
     def get_user(self, user_id):
-        # Read with this request's session when the session store could (veoui/core/sessions.py), else now.
-        user = person_read_alongside(user_id) or PERSON.get(user_id=user_id)
+        user = get_user_model()._default_manager.select_related("membership").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
