@@ -160,6 +160,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "veoui.core.middleware.RequestSizeLimitMiddleware",  # before anything reads the body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -188,6 +190,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "veoui.core.context_processors.veoui",
             ],
         },
@@ -210,6 +213,7 @@ else:
             # Each gunicorn thread keeps its connection: opening the file and setting WAL on every request
             # cost more than the status partial's own queries.
             "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -258,7 +262,8 @@ LOCALE_PATHS = [BASE_DIR / "veoui" / "locale"]
 FORMAT_MODULE_PATH = ["veoui.formats"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / ".staticfiles"
+# `collectstatic` writes the compressed, hashed static files here; whitenoise serves them (or nginx, see deploy/).
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / ".staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -309,18 +314,11 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # The worker deletes finished task rows (the queue's history) older than this, about once an hour.
 VEOUI_TASK_RESULTS_KEEP_DAYS = env_int("VEOUI_TASK_RESULTS_KEEP_DAYS", 14, minimum=1)
 
-# `collectstatic` writes the compressed, hashed static files here; whitenoise serves them (or nginx, see deploy/).
-STATIC_ROOT = Path(env_str("STATIC_ROOT") or STATIC_ROOT)
-
 # Uploads: Django keeps at most DATA_UPLOAD_MAX_MEMORY_SIZE of form fields in memory; pictures are checked one by
 # one against VEOUI_UPLOAD_MAX_MB. A whole request (the studio form with its three pictures) may be at most
 # VEOUI_REQUEST_MAX_MB: anything larger is refused with 413 before Django reads it. Keep nginx's
 # client_max_body_size the same.
 VEOUI_REQUEST_MAX_MB = env_int("VEOUI_REQUEST_MAX_MB", 3 * VEOUI_UPLOAD_MAX_MB + 2, minimum=1)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "veoui.core.middleware.RequestSizeLimitMiddleware",
-)
 
 # --- Content Security Policy ------------------------------------------------------------------------------
 # Scripts only from veoui itself and only with this response's nonce; no inline styles or event handlers
@@ -343,11 +341,6 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "upgrade-insecure-requests": HTTPS,
 }
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-)
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
 
 # --- Media on S3-compatible storage (README: "Media on S3-compatible storage") ---------------------------
 # With S3_BUCKET set, pictures and archived videos go to that bucket instead of MEDIA_ROOT. Members still get
