@@ -1,14 +1,14 @@
 """On PostgreSQL, a notice on the veoui_changes channel each time a write to a watched table commits.
 
-veoui's web processes keep some reads in memory and listen for these notices to know when to read again
-(veoui/core/changes.py). One notice per statement, carrying the table's name; PostgreSQL sends it at commit (not
+veoui's web processes once kept some reads in memory and listened for these notices to know when to read again;
+0003 drops them. One notice per statement, carrying the table's name; PostgreSQL sends it at commit (not
 at all on a rollback) and sends a transaction's identical notices once. Nothing is needed on SQLite, whose file
 tells its readers when it changed.
 """
 
 from django.db import migrations
 
-TABLES = ("django_session", "auth_user", "team_membership", "studio_generation")  # changes.WATCHED
+TABLES = ("django_session", "auth_user", "team_membership", "studio_generation")
 
 FUNCTION = """
 CREATE OR REPLACE FUNCTION veoui_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
