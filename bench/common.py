@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from veoui.core import processes
+from veoui.common import processes
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable

@@ -11,7 +11,7 @@ from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 from PIL import Image
 
-from veoui.studio import services, worker_state
+from veoui.studio import heartbeat, services
 
 
 class RunningWorker:
@@ -31,7 +31,7 @@ class RunningWorker:
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        worker_state.beat()
+        heartbeat.beat()
         try:
             self.worker.run()
         finally:

@@ -15,7 +15,7 @@ import socket
 
 from gunicorn.glogging import Logger
 
-from veoui.core.logs import hide_callback_tokens
+from veoui.common.logs import hide_callback_tokens
 
 
 def _whole_number(name: str, default: int, minimum: int = 1) -> int:

@@ -152,7 +152,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     # Before django_tasks_db, so veoui's db_worker (with recovery) overrides the plain one.
-    "veoui.core",
+    "veoui.ops",
     "veoui.studio",
     "veoui.team",
     "django_tasks_db",
@@ -161,7 +161,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "veoui.core.middleware.RequestSizeLimitMiddleware",  # before anything reads the body
+    "veoui.common.middleware.RequestSizeLimitMiddleware",  # before anything reads the body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -191,7 +191,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "veoui.core.context_processors.veoui",
+                "veoui.common.context_processors.veoui",
             ],
         },
     },
@@ -281,7 +281,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"hide_tokens": {"()": "veoui.core.logs.HideCallbackTokens"}},
+    "filters": {"hide_tokens": {"()": "veoui.common.logs.HideCallbackTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["hide_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     "loggers": {"django": {"level": "INFO"}, "urllib3": {"level": "WARNING"}},
@@ -355,7 +355,7 @@ if S3_BUCKET:
     if _s3_style not in {"auto", "path", "virtual"}:
         raise ImproperlyConfigured(f"S3_ADDRESSING_STYLE must be auto, path or virtual, not {_s3_style!r}.")
     STORAGES["default"] = {
-        "BACKEND": "veoui.core.storage.S3MediaStorage",
+        "BACKEND": "veoui.common.storage.S3MediaStorage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
             "endpoint_url": env_url("S3_ENDPOINT_URL") or None,

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from veoui.core import health
+from veoui.ops import health
 
 urlpatterns = [
     path("", include("veoui.studio.urls")),  # first: it holds the addresses asked most often (the status checks)

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from django.db import connection
 
-from veoui.core import processes
+from veoui.common import processes
 from veoui.kie.simulator.process import RunningSimulator
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.team.conftest import client_for, make_user
-from veoui.studio import fairuse, services
+from veoui.studio import ratelimit, services
 from veoui.studio.models import Generation, Status, SubmitSlot
 
 PEOPLE = ("maya", "tom", "ana")
@@ -49,14 +49,14 @@ def test_it_sends_30_videos_of_3_people_in_turn_without_a_single_429(worker, kie
     # And under the limit with a margin: never more than PER_WINDOW requests within any 10 s.
     times = [entry["time"] for entry in sent]
     for i, first in enumerate(times):
-        assert sum(1 for t in times[i:] if t - first < fairuse.WINDOW_SECONDS) <= fairuse.PER_WINDOW + 1
+        assert sum(1 for t in times[i:] if t - first < ratelimit.WINDOW_SECONDS) <= ratelimit.PER_WINDOW + 1
 
 
 @pytest.mark.django_db
 def test_it_grants_a_slot_at_once_when_nobody_else_waits() -> None:
     maya = make_user("maya", "Maya")
     generation = create(maya, "alone")
-    assert fairuse.take_slot(owner_id=maya.pk, waiting_since=generation.created_at, exclude_pk=generation.pk) is None
+    assert ratelimit.take_slot(owner_id=maya.pk, waiting_since=generation.created_at, exclude_pk=generation.pk) is None
     assert SubmitSlot.objects.count() == 1
 
 
@@ -65,11 +65,11 @@ def test_it_waits_when_the_window_is_full() -> None:
     maya = make_user("maya", "Maya")
     now = timezone.now()
     SubmitSlot.objects.bulk_create(
-        SubmitSlot(owner=maya, taken_at=now - timedelta(seconds=9 - n * 0.1)) for n in range(fairuse.PER_WINDOW)
+        SubmitSlot(owner=maya, taken_at=now - timedelta(seconds=9 - n * 0.1)) for n in range(ratelimit.PER_WINDOW)
     )
-    wait = fairuse.take_slot(owner_id=maya.pk, waiting_since=now)
+    wait = ratelimit.take_slot(owner_id=maya.pk, waiting_since=now)
     assert wait is not None and 0.5 < wait < 1.5
-    assert SubmitSlot.objects.count() == fairuse.PER_WINDOW
+    assert SubmitSlot.objects.count() == ratelimit.PER_WINDOW
 
 
 @pytest.mark.django_db
@@ -78,8 +78,8 @@ def test_it_lets_someone_served_less_recently_go_first() -> None:
     toms = create(tom, "tom's")
     mine = create(maya, "maya's")
     SubmitSlot.objects.create(owner=maya, taken_at=timezone.now())
-    assert fairuse.take_slot(owner_id=maya.pk, waiting_since=mine.created_at, exclude_pk=mine.pk) is not None
-    assert fairuse.take_slot(owner_id=tom.pk, waiting_since=toms.created_at, exclude_pk=toms.pk) is None
+    assert ratelimit.take_slot(owner_id=maya.pk, waiting_since=mine.created_at, exclude_pk=mine.pk) is not None
+    assert ratelimit.take_slot(owner_id=tom.pk, waiting_since=toms.created_at, exclude_pk=toms.pk) is None
 
 
 @pytest.mark.django_db

@@ -110,8 +110,8 @@ def test_the_worker_makes_them_with_the_simulator(demo, worker, kie, capsys) -> 
 def test_starting_veoui_twice_makes_the_samples_once(db, demo, monkeypatch, capsys) -> None:
     from contextlib import nullcontext
 
-    from veoui.core.management.commands import start
     from veoui.kie.simulator import process
+    from veoui.ops.management.commands import start
 
     monkeypatch.setattr(process, "running_simulator", lambda **options: nullcontext())
     monkeypatch.setattr(start.subprocess, "Popen", lambda *args, **options: None)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests.team.conftest import client_for, make_user, text
-from veoui.core.management.commands import db_worker
+from veoui.ops.management.commands import db_worker
 from veoui.team import balance
 from veoui.team.models import KieBalance, Role, TeamSettings
 

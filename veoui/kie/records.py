@@ -29,7 +29,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from veoui.kie.errors import CODE_RANGE, FailureInfo, describe_task_failure, error_for_code, malformed, scrub
-from veoui.studio.rules import EXTEND_MODEL_NAMES
+
+# The extend endpoint names the models differently from generate (kie-api.md section 5).
+EXTEND_MODEL_NAMES = {"veo3": "quality", "veo3_fast": "fast", "veo3_lite": "lite"}
 
 TaskStatus = Literal["pending", "succeeded", "failed"]
 FourKState = Literal["started", "processing", "done"]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from veoui.kie.errors import Category
-from veoui.studio import rules, worker_state
+from veoui.studio import heartbeat, rules
 
 
 class Pricing(models.Model):
@@ -263,7 +263,7 @@ class TrackedWork(models.Model):
 
     def claim(self, from_status: str, **fields: object) -> bool:
         """This worker moves it on from ``from_status``, unless someone else already did."""
-        return self.update_if({"status": from_status}, claimed_by=worker_state.worker_id(), **fields)
+        return self.update_if({"status": from_status}, claimed_by=heartbeat.worker_id(), **fields)
 
     def mark_request_sent(self) -> bool:
         """Committed just before the paid request leaves (see ``request_sent_at``)."""
@@ -497,7 +497,7 @@ class Generation(TrackedWork):
         if self.status == Status.QUEUED and self.error_transient:
             return str(_("Waiting for kie.ai"))
         if self.status == Status.QUEUED:
-            from veoui.studio.fairuse import ahead_of
+            from veoui.studio.ratelimit import ahead_of
 
             ahead = ahead_of(self)
             if ahead:
@@ -676,7 +676,7 @@ class Resend(models.Model):
 
 
 class SubmitLimiter(models.Model):
-    """One row, locked while a slot is taken: serialises slot-taking across worker processes (see fairuse.py)."""
+    """One row, locked while a slot is taken: serialises slot-taking across worker processes (see ratelimit.py)."""
 
     def __str__(self) -> str:
         return "kie.ai submission limiter"
@@ -690,3 +690,15 @@ class SubmitSlot(models.Model):
 
     def __str__(self) -> str:
         return f"slot of {self.owner_id} at {self.taken_at:%H:%M:%S.%f}"
+
+
+class KieContact(models.Model):
+    """One row: when a call to kie.ai last succeeded, so /health/ can tell an admin how long it has been."""
+
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "core_kiecontact"  # made by the operations app before the studio owned it
+
+    def __str__(self) -> str:
+        return f"last kie.ai success: {self.last_success_at or 'never'}"

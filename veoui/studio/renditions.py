@@ -22,7 +22,7 @@ from django.utils import timezone
 from veoui.kie import errors as kie_errors
 from veoui.kie.client import KieClient, get_client
 from veoui.kie.records import ExtendRequest
-from veoui.studio import fairuse, services
+from veoui.studio import ratelimit, services
 from veoui.studio.models import Generation, Pricing, Rendition, Status
 from veoui.team import budgets
 
@@ -155,14 +155,14 @@ def submit(rendition_id: int) -> None:
         return
     if rendition.kind == Kind.EXTEND:
         # An extension is a new video for kie.ai's rate limit: it waits for a slot like a generation.
-        wait = fairuse.take_slot(owner_id=rendition.owner_id, waiting_since=rendition.created_at)
+        wait = ratelimit.take_slot(owner_id=rendition.owner_id, waiting_since=rendition.created_at)
         if wait is not None:
             rendition.postpone(wait)
             services.enqueue("submit_rendition", wait, rendition_id=rendition.pk)
             return
     if not rendition.claim(Status.QUEUED, status=Status.SUBMITTING, submit_attempts=F("submit_attempts") + 1):
         if rendition.kind == Kind.EXTEND:
-            fairuse.give_back(rendition.owner_id)
+            ratelimit.give_back(rendition.owner_id)
         return
     rendition.refresh_from_db()
     if not rendition.mark_request_sent():

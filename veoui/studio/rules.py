@@ -36,9 +36,6 @@ PROMPT_MAX_LENGTH = 2000
 WATERMARK_MAX_LENGTH = 40
 CLIP_SECONDS = 8
 
-# The extend endpoint names models differently from generate.
-EXTEND_MODEL_NAMES = {QUALITY: "quality", FAST: "fast", LITE: "lite"}
-
 
 @dataclass(frozen=True)
 class Mode:

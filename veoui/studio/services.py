@@ -27,12 +27,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from veoui.core.kie_contact import note_kie_success
 from veoui.kie import errors as kie_errors
 from veoui.kie.client import KieClient, get_client
 from veoui.kie.records import GenerateRequest, TaskRecord
-from veoui.studio import archive, fairuse, lost_tasks, rules, worker_state
+from veoui.studio import archive, heartbeat, lost_tasks, ratelimit, rules
 from veoui.studio.forms import ImageInput
+from veoui.studio.kie_contact import note_kie_success
 from veoui.studio.models import ADOPTABLE, Failure, Generation, InputImage, Pricing, Status, TrackedWork
 from veoui.team import budgets
 from veoui.team.language import language_of
@@ -360,8 +360,8 @@ def submit(generation_id: int) -> None:
     generation = Generation.objects.get(pk=generation_id)
     if generation.status != Status.QUEUED:
         return
-    # kie.ai's rate limit is the team's: wait for a slot, in turn with the others (see fairuse.py).
-    wait = fairuse.take_slot(
+    # kie.ai's rate limit is the team's: wait for a slot, in turn with the others (see ratelimit.py).
+    wait = ratelimit.take_slot(
         owner_id=generation.owner_id, waiting_since=generation.created_at, exclude_pk=generation.pk
     )
     if wait is not None:
@@ -369,7 +369,7 @@ def submit(generation_id: int) -> None:
         enqueue("submit_generation", wait, generation_id=generation.pk)
         return
     if not generation.claim(Status.QUEUED, status=Status.SUBMITTING, submit_attempts=F("submit_attempts") + 1):
-        fairuse.give_back(generation.owner_id)
+        ratelimit.give_back(generation.owner_id)
         return
     generation.refresh_from_db()
     try:
@@ -499,7 +499,7 @@ def adopt(generation_id: int, task_id: str) -> None:
         or Generation.objects.filter(kie_task_id=task_id).exclude(pk=generation.pk).exists()
     ):
         return
-    if generation.status == Status.SUBMITTING and generation.claimed_by in worker_state.live_worker_ids():
+    if generation.status == Status.SUBMITTING and generation.claimed_by in heartbeat.live_worker_ids():
         # Its worker may still be saving the answer itself; look again in a moment.
         enqueue("adopt_generation", ADOPT_RECHECK_SECONDS, generation_id=generation.pk, task_id=task_id)
         return
@@ -581,7 +581,7 @@ def take_over(work: TrackedWork, **changes: object) -> bool:
 def recover_model(model: type[TrackedWork], tasks: dict[str, str], id_name: str) -> int:
     """Pick up every unfinished row of ``model`` whose worker died or whose next step was lost."""
     now = timezone.now()
-    live = worker_state.live_worker_ids()
+    live = heartbeat.live_worker_ids()
     # A row this far past its next check has lost its task chain (a crash) and is picked up again.
     overdue = now - timedelta(seconds=settings.VEOUI_ORPHAN_SECONDS)
     count = 0
@@ -611,7 +611,7 @@ def recover_model(model: type[TrackedWork], tasks: dict[str, str], id_name: str)
             # The worker died before the request left: sending it now is the first and only time.
             again(work, tasks["submit"])
     for work in model.objects.filter(status=Status.ARCHIVING).exclude(claimed_by__in=live):
-        if take_over(work, claimed_by=worker_state.worker_id()):
+        if take_over(work, claimed_by=heartbeat.worker_id()):
             again(work, tasks["archive"])
     for work in model.objects.filter(
         status=Status.SUCCEEDED, video="", archive_gone=False, next_check_at__lt=overdue

@@ -10,7 +10,7 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from veoui.core.management.commands import db_worker
+from veoui.ops.management.commands import db_worker
 from veoui.studio.tasks import refresh_generation
 
 

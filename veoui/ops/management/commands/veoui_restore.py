@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from veoui.core import dataset
-from veoui.core.backup import restore_backup
+from veoui.ops import dataset
+from veoui.ops.backup import restore_backup
 
 
 class Command(BaseCommand):

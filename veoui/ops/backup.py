@@ -3,7 +3,7 @@
 Inside, in this order so that a restore reads it in one pass:
 
 - ``manifest.json``: format, veoui version, when, from which kind of database, the migrations of the rows;
-- ``database.jsonl``: every row (see ``veoui.core.dataset``);
+- ``database.jsonl``: every row (see ``veoui.ops.dataset``);
 - ``media/<name>``: every file of the media storage (local folder or S3), under its storage name;
 - ``SHA256SUMS``: a checksum of each of the above, checked on restore.
 
@@ -31,7 +31,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from veoui import __version__
-from veoui.core import dataset
+from veoui.ops import dataset
 
 FORMAT = 1
 # The demo simulator keeps its own files under MEDIA_ROOT; they are not veoui's.

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from tests.core.databases import checksums, empty_database_like_default, rows
+from tests.ops.databases import checksums, empty_database_like_default, rows
 from tests.support import picture
 from veoui.studio.models import Generation, InputImage, Status, WorkerHeartbeat
 from veoui.studio.tasks import refresh_generation

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from veoui.core.logs import HideCallbackTokens
+from veoui.common.logs import HideCallbackTokens
 
 PUBLIC_ID = "0b0e8f5c-1a2b-4c3d-8e9f-0123456789ab"
 

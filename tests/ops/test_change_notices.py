@@ -14,7 +14,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL only: SQLite never had them"),
 ]
-TABLES = importlib.import_module("veoui.core.migrations.0002_change_notices").TABLES
+TABLES = importlib.import_module("veoui.ops.migrations.0002_change_notices").TABLES
 
 
 def migrate(*targets: tuple[str, str]) -> None:

@@ -2,7 +2,7 @@
 
 A heartbeat tells live workers from dead ones, and the recovery sweep, at start and then every few seconds,
 picks up every generation whose worker died or whose next step was lost, so a crash or restart loses nothing.
-About once an hour it also deletes old finished task rows (`veoui.core.maintenance`).
+About once an hour it also deletes old finished task rows (`veoui.ops.maintenance`).
 """
 
 import logging
@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from veoui.core import maintenance
-from veoui.studio import services, worker_state
+from veoui.ops import maintenance
+from veoui.studio import heartbeat, services
 from veoui.team import balance as team_balance
 
 log = logging.getLogger("veoui.worker")
@@ -26,7 +26,7 @@ def housekeeping(stop: threading.Event) -> None:
     last_prune = -maintenance.PRUNE_EVERY  # the clock may start near zero: prune at start, then hourly
     while not stop.is_set():
         try:
-            worker_state.beat()
+            heartbeat.beat()
             if time.monotonic() - last_sweep >= settings.VEOUI_SWEEP_SECONDS:
                 services.recover()
                 last_sweep = time.monotonic()
@@ -52,6 +52,6 @@ class Command(DatabaseWorkerCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         if not options.get("reload") or os.environ.get("RUN_MAIN") == "true":
-            worker_state.beat()
+            heartbeat.beat()
             threading.Thread(target=housekeeping, args=(threading.Event(),), daemon=True).start()
         super().handle(*args, **options)

@@ -13,9 +13,9 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
 
-from tests.core.databases import empty_database_like_default
+from tests.ops.databases import empty_database_like_default
 from tests.support import picture
-from veoui.core.storage import S3MediaStorage
+from veoui.common.storage import S3MediaStorage
 from veoui.studio.models import Generation, Status
 
 BUCKET = "veoui-media"
@@ -56,7 +56,7 @@ def use_bucket(settings, endpoint: str, prefix: str) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "veoui.core.storage.S3MediaStorage",
+            "BACKEND": "veoui.common.storage.S3MediaStorage",
             "OPTIONS": {
                 "bucket_name": BUCKET,
                 "endpoint_url": endpoint,

@@ -29,9 +29,9 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import ConnectionDoesNotExist, load_backend
 
 SNAPSHOT_ALIAS = "veoui_snapshot"
-# Written as JSON Lines with times to the microsecond, read back by Django's own "jsonl" (veoui.core.serializer).
+# Written as JSON Lines with times to the microsecond, read back by Django's own "jsonl" (veoui.ops.serializer).
 DUMP_FORMAT = "jsonl-exact"
-serializers.register_serializer(DUMP_FORMAT, "veoui.core.serializer")
+serializers.register_serializer(DUMP_FORMAT, "veoui.ops.serializer")
 # Which worker processes were alive says nothing about the place the data goes to.
 EXCLUDED_MODELS = ["studio.WorkerHeartbeat"]
 # `migrate` makes these for every model; the copied rows replace them, with the ids the data refers to.

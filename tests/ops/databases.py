@@ -13,7 +13,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from veoui.core import dataset
+from veoui.ops import dataset
 
 # The PostgreSQL these machines run (README: CI's second pass uses it); DATABASE_URL's server when it is one.
 LOCAL_POSTGRES = {"USER": "postgres", "PASSWORD": "", "HOST": "127.0.0.1", "PORT": "5432"}

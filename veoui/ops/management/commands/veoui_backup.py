@@ -1,12 +1,12 @@
-"""`manage.py veoui_backup PATH.tar.gz`: the database and all media, in one archive (see veoui.core.backup)."""
+"""`manage.py veoui_backup PATH.tar.gz`: the database and all media, in one archive (see veoui.ops.backup)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from veoui.core import dataset
-from veoui.core.backup import create_backup
+from veoui.ops import dataset
+from veoui.ops.backup import create_backup
 
 
 class Command(BaseCommand):

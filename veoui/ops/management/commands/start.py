@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, OutputWrapper
 
-from veoui.core import processes
+from veoui.common import processes
 
 # A process that ran this long before dying is started again at once; one that died sooner waits FIRST_PAUSE,
 # then twice as long each time it dies soon again, up to LONGEST_PAUSE.

@@ -88,7 +88,7 @@ def test_it_turns_on_https_only_settings_from_an_https_public_address() -> None:
         ["False", "False", "False", "0"]
     )
     s3 = load_settings(S3_BUCKET="media", VEOUI_UPLOAD_MAX_MB="20").stdout.split()
-    assert s3[5:] == ["62", "veoui.core.storage.S3MediaStorage"]
+    assert s3[5:] == ["62", "veoui.common.storage.S3MediaStorage"]
 
 
 @pytest.mark.parametrize(

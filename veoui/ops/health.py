@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from veoui.core.kie_contact import last_kie_success
+from veoui.studio.kie_contact import last_kie_success
 from veoui.studio.models import WorkerHeartbeat
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from veoui.core import kie_contact
-from veoui.studio import worker_state
+from veoui.studio import heartbeat, kie_contact
 from veoui.studio.models import WorkerHeartbeat
 
 
@@ -20,7 +19,7 @@ def fresh_kie_note(monkeypatch) -> None:
 
 
 def test_it_answers_200_when_a_worker_beat_recently(client: Client, db, fresh_kie_note) -> None:
-    worker_state.beat()
+    heartbeat.beat()
     kie_contact.note_kie_success()
     response = client.get("/health/")
     assert response.status_code == 200
@@ -54,8 +53,8 @@ def test_it_answers_503_before_any_worker_ever_started(client: Client, db) -> No
 
 
 def test_it_does_not_fail_because_kie_has_been_quiet(client: Client, db, fresh_kie_note) -> None:
-    worker_state.beat()
-    from veoui.core.models import KieContact
+    heartbeat.beat()
+    from veoui.studio.models import KieContact
 
     KieContact.objects.create(pk=1, last_success_at=timezone.now() - timedelta(days=2))
     response = client.get("/health/")
@@ -64,7 +63,7 @@ def test_it_does_not_fail_because_kie_has_been_quiet(client: Client, db, fresh_k
 
 
 def test_it_answers_503_when_the_database_is_down(client: Client, transactional_db) -> None:
-    worker_state.beat()
+    heartbeat.beat()
     assert client.get("/health/").status_code == 200
     saved = dict(connection.settings_dict)
     connection.close()
@@ -84,7 +83,7 @@ def test_it_answers_503_when_the_database_is_down(client: Client, transactional_
 
 def test_it_needs_no_login_and_no_https_redirect(client: Client, db, settings) -> None:
     settings.SECURE_SSL_REDIRECT = True
-    worker_state.beat()
+    heartbeat.beat()
     assert client.get("/health/").status_code == 200
     head = client.head("/health/")
     assert head.status_code == 200 and head.content == b""
@@ -93,7 +92,7 @@ def test_it_needs_no_login_and_no_https_redirect(client: Client, db, settings) -
 
 
 def test_it_records_a_kie_success_at_most_every_few_seconds(db, fresh_kie_note) -> None:
-    from veoui.core.models import KieContact
+    from veoui.studio.models import KieContact
 
     kie_contact.note_kie_success()
     first = KieContact.objects.get().last_success_at

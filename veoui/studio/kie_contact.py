@@ -9,6 +9,8 @@ from datetime import datetime
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from veoui.studio.models import KieContact
+
 log = logging.getLogger(__name__)
 
 # Status checks run every few seconds per video: one write per process every few seconds is plenty.
@@ -22,8 +24,6 @@ def note_kie_success() -> None:
     global _last_noted
     if _last_noted is not None and time.monotonic() - _last_noted < NOTE_EVERY:
         return
-    from veoui.core.models import KieContact
-
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -36,6 +36,4 @@ def note_kie_success() -> None:
 
 
 def last_kie_success() -> datetime | None:
-    from veoui.core.models import KieContact
-
     return KieContact.objects.filter(pk=1).values_list("last_success_at", flat=True).first()

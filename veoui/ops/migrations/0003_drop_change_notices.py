@@ -5,7 +5,7 @@ from importlib import import_module
 
 from django.db import migrations
 
-notices = import_module("veoui.core.migrations.0002_change_notices")
+notices = import_module("veoui.ops.migrations.0002_change_notices")
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,7 @@ from tempfile import TemporaryDirectory
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from veoui.core import dataset
+from veoui.ops import dataset
 
 TARGET_ALIAS = "veoui_move_target"
 

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    name = "veoui.core"
+    name = "veoui.ops"
     label = "core"
     verbose_name = "veoui"

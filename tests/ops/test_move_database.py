@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
-from tests.core.databases import new_postgres_database, require_postgres, rows
+from tests.ops.databases import new_postgres_database, require_postgres, rows
 from tests.support import picture
-from veoui.core import dataset
+from veoui.ops import dataset
 from veoui.studio.models import Generation, InputImage, Status, WorkerHeartbeat
 
 ROOT = Path(__file__).resolve().parents[2]
