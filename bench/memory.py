@@ -57,7 +57,7 @@ def main() -> None:
     common.use_in_this_process(env)
     from django.contrib.auth import get_user_model
 
-    from veoui.studio import services
+    from veoui.studio import tasks
     from veoui.studio.models import Generation
 
     user = get_user_model().objects.create_user("bench", password=common.PASSWORD)
@@ -69,7 +69,7 @@ def main() -> None:
         Generation.objects.filter(pk=generation.pk).update(
             status="archiving", kie_task_id=f"bench-{name}", result_urls=[f"http://127.0.0.1:{port}/{name}"]
         )
-        services.enqueue("archive_generation", generation_id=generation.pk)
+        tasks.archive_generation.enqueue(generation_id=generation.pk)
         done = lambda: Generation.objects.filter(pk=generation.pk).exclude(video="").first()  # noqa: E731
         return common.wait_for(done, 300, f"{name} archived")
 

@@ -11,7 +11,7 @@ from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 from PIL import Image
 
-from veoui.studio import heartbeat, services
+from veoui.studio import heartbeat, tasks
 
 
 class RunningWorker:
@@ -46,7 +46,7 @@ class RunningWorker:
         raise AssertionError(f"not reached within {timeout} s")
 
     def recover(self) -> int:
-        return services.recover()
+        return tasks.recover()
 
 
 def picture(

@@ -18,10 +18,10 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InsecureRequestWarning
 
-from tests.ops.test_production import documented_production_environment
 from tests.deploy import proxy
 from tests.deploy.servers import collect_static, listening_address, procfile, running, server_environment
 from tests.deploy.slow_clients import SlowClients
+from tests.ops.test_production import documented_production_environment
 from veoui.team import throttle
 from veoui.team.models import LoginAttempt
 

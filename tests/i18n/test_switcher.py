@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import Client
 
 from tests.team.conftest import PASSWORD, make_user
-from veoui.studio import services
+from veoui.studio import tasks
 from veoui.studio.models import Generation, Status
 from veoui.team.models import Membership
 
@@ -163,7 +163,7 @@ def test_it_emails_the_owner_in_their_language(maya, settings) -> None:
         status=Status.SUCCEEDED,
         estimated_credits=Decimal(60),
     )
-    services.email_owner_if_finished(generation.pk)
+    tasks.email_owner_if_finished(generation.pk)
     [message] = mail.outbox
     assert message.subject == "你的视频已完成"
     assert "“A lighthouse in a storm”已完成" in message.body

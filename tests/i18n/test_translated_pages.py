@@ -74,9 +74,9 @@ def test_the_status_card_htmx_refreshes_is_translated(maya) -> None:
 
 def test_the_unconfirmed_choice_is_translated(maya) -> None:
     generation = make_generation(maya, 60, status=Status.SUBMITTING)
-    from veoui.studio import services
+    from veoui.studio import tasks
 
-    services.mark_unconfirmed(generation)
+    tasks.mark_unconfirmed(generation)
     page = reading_in(maya, "es").get(f"/videos/{generation.uuid}/").text
     assert "kie.ai no respondió a tiempo" in page and "Enviarlo de nuevo" in page and "Descartar" in page
 

@@ -16,7 +16,7 @@ from tests.conftest import TEST_KIE_API_KEY
 from tests.reliability.conftest import MATRIX
 from tests.studio.test_flow import finished, submit
 from tests.support import picture
-from veoui.studio import services
+from veoui.studio import tasks
 from veoui.studio.models import Rendition, Status
 
 SUCCEEDED, FAILED, UNCONFIRMED = Status.SUCCEEDED, Status.FAILED, Status.UNCONFIRMED
@@ -113,7 +113,7 @@ ENDPOINTS = {
 
 @pytest.fixture
 def member(client: Client, worker, django_user_model, settings, monkeypatch) -> Client:
-    monkeypatch.setattr(services, "retry_delay", lambda attempts: 0.2)
+    monkeypatch.setattr(tasks, "retry_delay", lambda attempts: 0.2)
     settings.KIE_READ_TIMEOUT = 1.0
     settings.VEOUI_UPGRADE_POLL_INTERVAL = 0.3
     client.force_login(django_user_model.objects.create_user("maya", password="correct-horse-battery"))

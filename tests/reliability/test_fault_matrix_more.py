@@ -16,9 +16,9 @@ from tests.reliability.conftest import MATRIX
 from tests.reliability.test_fault_matrix import FAULTS, check_words, shown
 from tests.studio.test_flow import finished, submit
 from veoui.kie.signing import sign
-from veoui.studio import services
+from veoui.studio import tasks
 from veoui.studio.models import Generation, Rendition, Status
-from veoui.team import balance
+from veoui.team import tasks as balance
 from veoui.team.models import KieBalance
 
 
@@ -46,7 +46,7 @@ def test_credit_cell(transactional_db, kie, settings, kind: str) -> None:
 
 @pytest.fixture
 def member(client: Client, worker, django_user_model, settings, monkeypatch) -> Client:
-    monkeypatch.setattr(services, "retry_delay", lambda attempts: 0.2)
+    monkeypatch.setattr(tasks, "retry_delay", lambda attempts: 0.2)
     settings.VEOUI_UPGRADE_POLL_INTERVAL = 0.3
     client.force_login(django_user_model.objects.create_user("maya", password="correct-horse-battery"))
     return client

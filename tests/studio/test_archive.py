@@ -73,7 +73,7 @@ def test_it_stops_trying_once_kie_has_deleted_it(logged_in, worker, kie) -> None
 
     from django.utils import timezone
 
-    from veoui.studio import services
+    from veoui.studio import tasks
 
     kie.control.configure(result_files_unavailable=True)
     kie.control.add_fault("download-url", "body_code", code=500, times=0)
@@ -81,7 +81,7 @@ def test_it_stops_trying_once_kie_has_deleted_it(logged_in, worker, kie) -> None
     worker.wait_for(finished(generation))
     Generation.objects.filter(pk=generation.pk).update(finished_at=timezone.now() - timedelta(days=15))
     generation.refresh_from_db()
-    services.archive_work(generation, "archive_generation", generation_id=generation.pk)
+    tasks.archive_work(generation)
     generation.refresh_from_db()
     assert generation.archive_gone and generation.next_check_at is None
     assert "kie.ai no longer has this video" in logged_in.get(f"/videos/{generation.uuid}/").content.decode()

@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 
 from tests.studio.test_flow import finished, submit
-from veoui.studio import services
+from veoui.studio import tasks
 from veoui.studio.models import Generation, Status
 
 
@@ -25,7 +25,7 @@ def test_it_emails_the_owner_once_when_the_video_is_ready(client: Client, maya, 
     [message] = mail.outbox
     assert message.to == ["maya@example.com"] and message.subject == "Your video is ready"
     assert f"https://video.example.com/videos/{generation.uuid}/" in message.body
-    services.email_owner_if_finished(generation.pk)  # a duplicate task, a second worker: nothing more
+    tasks.email_owner_if_finished(generation.pk)  # a duplicate task, a second worker: nothing more
     assert len(mail.outbox) == 1
 
 

@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.conftest import TEST_KIE_API_KEY
 from tests.studio.test_flow import finished, submit
-from veoui.studio import services
+from veoui.studio import tasks
 from veoui.studio.models import Generation, Status
 
 # (body code on generate, kie.ai's message, category the member is shown, final state)
@@ -76,7 +76,7 @@ TASK_FAILURES = [
 
 @pytest.fixture
 def logged_in(client: Client, worker, django_user_model, monkeypatch) -> Client:
-    monkeypatch.setattr(services, "retry_delay", lambda attempts: 0.2)
+    monkeypatch.setattr(tasks, "retry_delay", lambda attempts: 0.2)
     client.force_login(django_user_model.objects.create_user("maya", password="correct-horse-battery"))
     return client
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.support import picture
 from veoui.kie.simulator.probe import probe
-from veoui.studio import services
+from veoui.studio import tasks
 from veoui.studio.models import Generation, Status
 
 
@@ -171,14 +171,14 @@ def test_it_marks_a_timed_out_generate_unconfirmed_and_never_resends_it(logged_i
     worker.wait_for(finished(generation))
     assert generation.status == Status.UNCONFIRMED
     assert "won't pay twice" in generation.error_message
-    services.recover()
+    tasks.recover()
     generation.refresh_from_db()
     assert generation.status == Status.UNCONFIRMED
     assert len(generate_bodies(kie)) == 1
 
 
 def test_it_waits_and_retries_when_kie_certainly_did_not_take_it(logged_in, worker, kie, monkeypatch) -> None:
-    monkeypatch.setattr(services, "retry_delay", lambda attempts: 0.2)
+    monkeypatch.setattr(tasks, "retry_delay", lambda attempts: 0.2)
     kie.control.add_fault("generate", "body_code", code=429, times=2)
     generation = submit(logged_in, "text")
     worker.wait_for(finished(generation))
@@ -235,7 +235,7 @@ def test_a_crash_right_after_the_answer_was_saved_only_watches_the_task(logged_i
         request_sent_at=timezone.now(),
         kie_task_id=task_id,
     )
-    assert services.recover() >= 1
+    assert tasks.recover() >= 1
     worker.wait_for(finished(generation), timeout=20)
     assert generation.status == Status.SUCCEEDED and generation.video
     assert len(generate_bodies(kie)) == 1

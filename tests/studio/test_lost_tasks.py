@@ -7,7 +7,7 @@ from django.test import Client
 
 from tests.studio.test_flow import submit
 from veoui.kie import errors as kie_errors
-from veoui.studio import lost_tasks
+from veoui.studio import tasks
 from veoui.studio.models import Generation, Status
 
 
@@ -35,7 +35,7 @@ def test_it_fails_a_video_kie_ai_no_longer_knows_after_a_few_answers_in_a_row(
     assert generation.error_next_step == "Try again" and generation.error_transient
     assert generation.error_category == kie_errors.Category.KIE_ERROR
     # Exactly as many "record is null." answers as it takes, then no more checks.
-    assert record_info_answers(kie) == [422] * lost_tasks.GIVE_UP_AFTER
+    assert record_info_answers(kie) == [422] * tasks.GIVE_UP_AFTER
     page = member_client.get(generation.get_absolute_url()).content.decode()
     assert "kie.ai no longer knows this video" in page and "Try again (" in page
     # Nothing was sent again by itself (the simulator's log starts at its reset): trying again is the member's call.
@@ -45,13 +45,13 @@ def test_it_fails_a_video_kie_ai_no_longer_knows_after_a_few_answers_in_a_row(
 def test_it_keeps_waiting_through_no_such_task_answers_that_stop(worker, kie, member_client: Client) -> None:
     kie.control.configure(min_seconds=60, max_seconds=60)
     # Right after creating a task, kie.ai may not know it yet for a check or two.
-    kie.control.add_fault("record-info", "body_code", code=422, times=lost_tasks.GIVE_UP_AFTER - 1)
+    kie.control.add_fault("record-info", "body_code", code=422, times=tasks.GIVE_UP_AFTER - 1)
     generation = submit(member_client, "text")
     worker.wait_for(lambda: record_info_answers(kie)[-1:] == [200])
     assert running(generation) and generation.unknown_answers == 0
     # Later the same again: answers about the task in between mean these don't add up to a lost task.
-    kie.control.add_fault("record-info", "body_code", code=422, times=lost_tasks.GIVE_UP_AFTER - 1)
-    worker.wait_for(lambda: record_info_answers(kie).count(422) == 2 * (lost_tasks.GIVE_UP_AFTER - 1))
+    kie.control.add_fault("record-info", "body_code", code=422, times=tasks.GIVE_UP_AFTER - 1)
+    worker.wait_for(lambda: record_info_answers(kie).count(422) == 2 * (tasks.GIVE_UP_AFTER - 1))
     worker.wait_for(lambda: record_info_answers(kie)[-1:] == [200])
     assert running(generation) and generation.unknown_answers == 0
 

@@ -15,7 +15,7 @@ from tests.studio.spending import form_posting_to
 from tests.studio.test_flow import finished, submit
 from tests.support import picture
 from tests.team.conftest import client_for
-from veoui.studio import services
+from veoui.studio import tasks
 from veoui.studio.models import Generation, InputImage, Status
 
 
@@ -78,7 +78,7 @@ def test_it_reuses_an_upload_kie_still_keeps(maya, unconfirmed, worker, kie) -> 
 
 
 def test_it_uploads_again_when_kie_was_busy_for_long(maya, worker, kie, monkeypatch) -> None:
-    monkeypatch.setattr(services, "retry_delay", lambda attempts: 2.0)
+    monkeypatch.setattr(tasks, "retry_delay", lambda attempts: 2.0)
     kie.control.add_fault("generate", "body_code", code=429, times=1)
     generation = with_a_picture(client_for(maya))
     worker.wait_for(

@@ -90,9 +90,9 @@ def test_a_passing_problem_and_the_queue_change_what_the_card_says() -> None:
 def test_what_the_card_says_depends_on_the_language() -> None:
     generation = make(make_user("maya", "Maya"))
     with translation.override("en"):
-        english = generation.card_state()
+        english = generation.fingerprint()
     with translation.override("es"):
-        spanish = generation.card_state()
+        spanish = generation.fingerprint()
     assert english != spanish and len(english) == 16
 
 
@@ -101,14 +101,14 @@ def test_an_unchanged_token_never_hides_a_finished_or_unconfirmed_video() -> Non
     client = client_for(maya)
     for status in (Status.SUCCEEDED, Status.FAILED, Status.UNCONFIRMED):
         generation = make(maya, status=status, finished_at=timezone.now())
-        response = client.get(f"/videos/{generation.uuid}/status/?shown={generation.card_state()}")
+        response = client.get(f"/videos/{generation.uuid}/status/?shown={generation.fingerprint()}")
         assert response.status_code == 200 and 'hx-trigger="every' not in response.content.decode()
 
 
 def test_someone_who_may_not_see_the_video_gets_nothing_either_way() -> None:
     maya, tom = make_user("maya", "Maya"), make_user("tom", "Tom")
     private = make(maya, visibility="private")
-    assert client_for(tom).get(f"/videos/{private.uuid}/status/?shown={private.card_state()}").status_code == 404
+    assert client_for(tom).get(f"/videos/{private.uuid}/status/?shown={private.fingerprint()}").status_code == 404
 
 
 def test_a_rendition_in_progress_is_checked_the_same_way() -> None:
@@ -142,7 +142,7 @@ def test_the_card_counts_in_the_readers_language() -> None:
     # The card written in Chinese is not mistaken for the English one.
     assert client.get(polled_address(card)).status_code == 204
     with translation.override("en"):
-        assert polled_address(card).endswith(generation.card_state()) is False
+        assert polled_address(card).endswith(generation.fingerprint()) is False
 
 
 @pytest.mark.parametrize("status", [Status.QUEUED, Status.SUBMITTING, Status.RUNNING])

@@ -21,15 +21,13 @@ from django.views.decorators.http import require_POST
 from veoui.kie.errors import KieError
 from veoui.kie.records import parse_callback
 from veoui.kie.signing import verify_signature
-from veoui.studio import services
+from veoui.studio import tasks
 from veoui.studio.models import Generation, Rendition, Status, TrackedWork
 
 log = logging.getLogger(__name__)
 
 
-def accept(
-    request: HttpRequest, work: TrackedWork | None, token: str, task_name: str, adopt_task: str = "", **ids: int
-) -> HttpResponse:
+def accept(request: HttpRequest, work: TrackedWork | None, token: str) -> HttpResponse:
     if work is None or not constant_time_compare(token, work.callback_token):
         return HttpResponse(status=404)
     try:
@@ -51,10 +49,10 @@ def accept(
     if hint.task_id == work.kie_task_id and work.status == Status.RUNNING:
         # The next check comes now instead of when it was due (the answer, not this body, decides); a
         # replayed or duplicate callback finds it already brought forward and adds nothing.
-        services.hurry_check(work, task_name, **ids)
-    elif adopt_task and hint.task_id and services.can_adopt(work, hint.task_id):
+        tasks.hurry_check(work)
+    elif isinstance(work, Generation) and hint.task_id and tasks.can_adopt(work, hint.task_id):
         # The answer to the request is not saved (yet, or lost): the worker sorts out whose task this is.
-        services.enqueue(adopt_task, task_id=hint.task_id, **ids)
+        tasks.adopt_generation.enqueue(generation_id=work.pk, task_id=hint.task_id)
     log.info("callback received id=%s code=%s", work.uuid, hint.code)
     return JsonResponse({"received": True})
 
@@ -63,15 +61,11 @@ def accept(
 @login_not_required
 @require_POST
 def kie_callback(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
-    generation = Generation.objects.filter(uuid=public_id).first()
-    ids = {"generation_id": generation.pk} if generation else {}
-    return accept(request, generation, token, "refresh_generation", "adopt_generation", **ids)
+    return accept(request, Generation.objects.filter(uuid=public_id).first(), token)
 
 
 @csrf_exempt
 @login_not_required
 @require_POST
 def kie_rendition_callback(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
-    rendition = Rendition.objects.filter(uuid=public_id).first()
-    ids = {"rendition_id": rendition.pk} if rendition else {}
-    return accept(request, rendition, token, "refresh_rendition", **ids)
+    return accept(request, Rendition.objects.filter(uuid=public_id).first(), token)

@@ -10,6 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from veoui.studio.models import WorkerHeartbeat
+
 _worker_id = ""
 
 
@@ -22,13 +24,9 @@ def worker_id() -> str:
 
 
 def beat() -> None:
-    from veoui.studio.models import WorkerHeartbeat
-
     WorkerHeartbeat.objects.update_or_create(worker_id=worker_id(), defaults={"seen_at": timezone.now()})
 
 
 def live_worker_ids() -> list[str]:
-    from veoui.studio.models import WorkerHeartbeat
-
     since = timezone.now() - timedelta(seconds=settings.VEOUI_WORKER_TIMEOUT)
     return list(WorkerHeartbeat.objects.filter(seen_at__gte=since).values_list("worker_id", flat=True))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from veoui.kie.errors import Category
-from veoui.studio import heartbeat, rules
+from veoui.studio import rules
 
 
 class Pricing(models.Model):
@@ -222,8 +222,8 @@ class TrackedWork(models.Model):
         """The status in words (as get_status_display, without looking through every choice each time)."""
         return str(Status(self.status).label)
 
-    def card_state(self) -> str:
-        """A fingerprint of what the status card of work in progress says, apart from the time counting up.
+    def fingerprint(self) -> str:
+        """What the status card of work in progress says, apart from the time counting up, in a few characters.
 
         The card sends it back with each check; while it still matches, nothing is re-rendered or sent (the browser
         moves the clock and the progress bar on by itself). Status, stage in words, a passing problem, language.
@@ -261,9 +261,9 @@ class TrackedWork(models.Model):
                     setattr(self, name, value)
         return moved
 
-    def claim(self, from_status: str, **fields: object) -> bool:
-        """This worker moves it on from ``from_status``, unless someone else already did."""
-        return self.update_if({"status": from_status}, claimed_by=heartbeat.worker_id(), **fields)
+    def claim(self, from_status: str, *, by: str, **fields: object) -> bool:
+        """The worker ``by`` moves it on from ``from_status``, unless someone else already did."""
+        return self.update_if({"status": from_status}, claimed_by=by, **fields)
 
     def mark_request_sent(self) -> bool:
         """Committed just before the paid request leaves (see ``request_sent_at``)."""
@@ -366,10 +366,11 @@ class TrackedWork(models.Model):
         )
         return number if moved else None
 
-    def mark_finished(self, result_urls: list[str], **fields: object) -> bool:
+    def mark_finished(self, result_urls: list[str], *, by: str, **fields: object) -> bool:
         """kie.ai made it (RUNNING to ARCHIVING), once: the caller that wins archives the video."""
         return self.claim(
             Status.RUNNING,
+            by=by,
             status=Status.ARCHIVING,
             result_urls=result_urls,
             actual_credits=F("estimated_credits"),
@@ -436,8 +437,8 @@ class Generation(TrackedWork):
         TEAM = "team", _("Team")
         PRIVATE = "private", _("Only me")
 
-    # All that card_state() reads of a generation (the stage in words counts the queue by created_at).
-    CARD_STATE_FIELDS = ("uuid", "status", "error_transient", "error_message", "model", "created_at")
+    # All that fingerprint() reads of a generation (its place in the queue is counted by created_at).
+    FINGERPRINT_FIELDS = ("uuid", "status", "error_transient", "error_message", "model", "created_at")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generations")
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.TEAM)
@@ -491,17 +492,17 @@ class Generation(TrackedWork):
     def typical_seconds(self) -> int:
         return rules.MODELS[self.model].typical_seconds
 
+    # How many waiting videos go before this one: counted where the page is built (ratelimit.note_places).
+    queue_ahead = 0
+
     @property
     def stage_text(self) -> str:
         """The stage in words for the status card."""
         if self.status == Status.QUEUED and self.error_transient:
             return str(_("Waiting for kie.ai"))
         if self.status == Status.QUEUED:
-            from veoui.studio.ratelimit import ahead_of
-
-            ahead = ahead_of(self)
-            if ahead:
-                return str(_("Queued: %(n)s ahead of yours") % {"n": ahead})
+            if self.queue_ahead:
+                return str(_("Queued: %(n)s ahead of yours") % {"n": self.queue_ahead})
             return str(_("Queued: starting in a moment"))
         if self.status == Status.RUNNING:
             minutes = max(1, round(self.typical_seconds / 60))

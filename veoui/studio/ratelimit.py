@@ -13,6 +13,7 @@ contention a slot is granted at once: a single video is not slowed down.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -70,6 +71,8 @@ def give_back(owner_id: int) -> None:
         slot.delete()
 
 
-def ahead_of(generation: Generation) -> int:
-    """How many waiting generations go before this one, roughly: those waiting longer."""
-    return waiting().filter(created_at__lt=generation.created_at).count()
+def note_places(generations: Iterable[Generation]) -> None:
+    """Tell each waiting generation how many go before it, roughly (those waiting longer), for its status card."""
+    for generation in generations:
+        if generation.status == Status.QUEUED and not generation.error_transient:
+            generation.queue_ahead = waiting().filter(created_at__lt=generation.created_at).count()

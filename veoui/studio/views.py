@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
-from veoui.studio import guidance, renditions, resends, rules, services
+from veoui.studio import guidance, ratelimit, rules, services
 from veoui.studio.forms import (
     IMAGE_MAX_SIDE,
     IMAGE_MIN_SIDE,
@@ -69,14 +69,16 @@ def get_generation(
     generation = get_object_or_404(generations)
     if change and generation.owner_id != request.user.pk and not request.user.is_staff:
         raise PermissionDenied
+    ratelimit.note_places([generation])
     return generation
 
 
 def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
     pricing = Pricing.current()
-    recent = Generation.objects.filter(owner=request.user, deleted_at__isnull=True).prefetch_related("images")[
-        :RECENT_COUNT
-    ]
+    recent = list(
+        Generation.objects.filter(owner=request.user, deleted_at__isnull=True).prefetch_related("images")[:RECENT_COUNT]
+    )
+    ratelimit.note_places(recent)
     return {
         "form": form,
         "mode": form.mode,
@@ -162,12 +164,10 @@ def studio(request: HttpRequest, mode_slug: str = "text") -> HttpResponse:
         return retarget(reswap(response, "outerHTML"), "#generate-form") if request.htmx else response
     if not request.htmx:
         return redirect("generation", public_id=generation.uuid)
+    made = [generation, *generation.siblings().order_by("pk")]
+    ratelimit.note_places(made)
     fresh = GenerationForm(mode=mode.key)
-    response = render(
-        request,
-        "studio/studio_submitted.html",
-        {"made": [generation, *generation.siblings().order_by("pk")], "created": created, "form": fresh},
-    )
+    response = render(request, "studio/studio_submitted.html", {"made": made, "created": created, "form": fresh})
     return response if created else reswap(response, "none")
 
 
@@ -257,7 +257,7 @@ def detail_context(generation: Generation) -> dict:
         "pricing": Pricing.current(),
         "can_delete": services.can_delete(generation),
         "siblings": generation.siblings().order_by("pk"),
-        "offers": renditions.offers(generation),
+        "offers": services.offers(generation),
         "renditions": generation.renditions.all(),
     }
 
@@ -273,7 +273,7 @@ def generation_status(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     # Reads the database only: kie.ai is never called for a page view, however many people watch. A card asking
     # whether it is still right gets just what it says read first.
     if "shown" in request.GET and unchanged(
-        request, get_generation(request, public_id, with_owner=False, fields=Generation.CARD_STATE_FIELDS)
+        request, get_generation(request, public_id, with_owner=False, fields=Generation.FINGERPRINT_FIELDS)
     ):
         return HttpResponse(status=204)
     generation = get_generation(request, public_id, with_owner=False)  # the card shows nothing of its owner
@@ -282,7 +282,7 @@ def generation_status(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 
 def unchanged(request: HttpRequest, work: TrackedWork) -> bool:
     """Whether the card asking is still right: in progress and saying what it said. htmx leaves it as it is."""
-    return work.is_watchable and request.GET.get("shown") == work.card_state()
+    return work.is_watchable and request.GET.get("shown") == work.fingerprint()
 
 
 @require_GET
@@ -317,10 +317,10 @@ def generation_resubmit(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
 def send_again(request: HttpRequest, work: Generation | Rendition) -> str:
     """The "Send it again" button: "" when it was sent (now, or by this very button before), else why not."""
     try:
-        resends.send_again(work, request.user, uuid.UUID(request.POST.get("submission_token", "")))
+        services.send_again(work, request.user, uuid.UUID(request.POST.get("submission_token", "")))
     except (ValueError, services.DuplicateTokenError):
         return _("This button was already used. Reload the page to send it again.")
-    except resends.NotUnconfirmed:
+    except services.NotUnconfirmed:
         return ""  # sent again already, given up on, or confirmed meanwhile: the card shows which
     except budgets.OverBudget as refusal:
         return refusal.message
@@ -330,14 +330,14 @@ def send_again(request: HttpRequest, work: Generation | Rendition) -> str:
 @require_POST
 def generation_dismiss(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     generation = get_generation(request, public_id, change=True)
-    services.dismiss(generation)
+    generation.dismiss()
     return status_or_redirect(request, generation)
 
 
 @require_POST
 def generation_archive(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     generation = get_generation(request, public_id, change=True)
-    services.retry_archive_now(generation, "archive_generation", generation_id=generation.pk)
+    services.retry_archive_now(generation)
     messages.info(request, _("veoui is trying to save the video again. This page updates by itself."))
     return redirect("generation", public_id=generation.uuid)
 
@@ -402,12 +402,12 @@ def generation_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 @require_POST
 def rendition_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     generation = get_generation(request, public_id)
-    form = RenditionForm(request.POST, orderable=renditions.orderable(generation))
+    form = RenditionForm(request.POST, orderable=services.orderable(generation))
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("generation", public_id=generation.uuid)
     try:
-        rendition, _created = renditions.create_rendition(
+        rendition, _created = services.create_rendition(
             owner=request.user,
             generation=generation,
             kind=form.cleaned_data["kind"],
@@ -418,7 +418,7 @@ def rendition_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
     except services.DuplicateTokenError:
         messages.error(request, _("This form was already used for something else, so nothing was ordered."))
         return redirect("generation", public_id=generation.uuid)
-    except renditions.AlreadyOrdered as taken:
+    except services.AlreadyOrdered as taken:
         messages.info(request, already_ordered(request, taken.rendition))
         return redirect(rendition_anchor(taken.rendition))
     except budgets.OverBudget as refusal:
@@ -469,14 +469,15 @@ def rendition_action(request: HttpRequest, public_id: uuid.UUID, action: str) ->
     if action == "resubmit" and (refusal := send_again(request, rendition)):
         messages.error(request, refusal)
     elif action == "dismiss":
-        services.dismiss(rendition)
+        rendition.dismiss()
     elif action == "archive":
-        services.retry_archive_now(rendition, "archive_rendition", rendition_id=rendition.pk)
+        services.retry_archive_now(rendition)
     return redirect(rendition_anchor(rendition))
 
 
 def status_or_redirect(request: HttpRequest, generation: Generation, refusal: str = "") -> HttpResponse:
     if request.htmx:
         generation.refresh_from_db()
+        ratelimit.note_places([generation])
         return render(request, "studio/generation.html#status", {"generation": generation, "refusal": refusal})
     return redirect("generation", public_id=generation.uuid)

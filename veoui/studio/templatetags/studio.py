@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from veoui.studio import renditions
+from veoui.studio import services
 from veoui.studio.models import Pricing, TrackedWork
 
 register = template.Library()
@@ -42,5 +42,5 @@ def one_time_token(name: str = "submission_token") -> SafeString:
 @register.simple_tag
 def cost_again(work: TrackedWork) -> dict:
     """What asking for the same work again costs now, in credits and dollars (Re-run, Try again, Send it again)."""
-    credits = renditions.cost_of(work)
+    credits = services.cost_of(work)
     return {"credits": credits, "usd": Pricing.current().usd(credits)}

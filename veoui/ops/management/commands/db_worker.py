@@ -15,7 +15,7 @@ from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from veoui.ops import maintenance
-from veoui.studio import heartbeat, services
+from veoui.studio import heartbeat, tasks
 from veoui.team import balance as team_balance
 
 log = logging.getLogger("veoui.worker")
@@ -28,7 +28,7 @@ def housekeeping(stop: threading.Event) -> None:
         try:
             heartbeat.beat()
             if time.monotonic() - last_sweep >= settings.VEOUI_SWEEP_SECONDS:
-                services.recover()
+                tasks.recover()
                 last_sweep = time.monotonic()
             if time.monotonic() - last_prune >= maintenance.PRUNE_EVERY:
                 last_prune = time.monotonic()
