@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import io
 import json
@@ -19,6 +18,7 @@ from tests.kie.conftest import FIXTURES, KEY, FakeKie, load_fixture
 from veoui.kie.client import USER_AGENT, KieClient, get_client
 from veoui.kie.errors import Category, KieError, MalformedResponse, NotAccepted, Refused
 from veoui.kie.records import (
+    Callback,
     ExtendRequest,
     GenerateRequest,
     TaskRecord,
@@ -117,10 +117,7 @@ def _record_info_success_wire(body: Any) -> None:
         has_audio=(True,),
         seeds=(61668,),
         params={"aspectRatio": "16:9", "enableFallback": False, "model": "veo3_fast", "prompt": "..."},
-        created_at=ms(1776728214000),
-        completed_at=ms(1776728275000),
     )
-    assert record.completed_at - record.created_at == (ms(61000) - ms(0))
     assert record.video_url == WIRE_VIDEO and record.is_terminal and record.failure is None
 
 
@@ -129,20 +126,14 @@ def _record_info_success_portrait(body: Any) -> None:
     record = parse_record_info(body)
     assert record.status == "succeeded"
     assert record.result_urls == ("https://tempfile.aiquickdraw.com/v/bd1fc7df3b506351af0943841d15d22f_1770382104.mp4",)
-    assert record.origin_urls == (
-        "https://tempfile.aiquickdraw.com/v/bd1fc7df3b506351af0943841d15d22f_1770382104_origin.mp4",
-    )
     assert record.full_result_urls == ()
     assert (record.seeds, record.has_audio, record.params["aspectRatio"]) == ((18999,), (True,), "9:16")
-    assert record.completed_at == datetime(2026, 2, 6, 12, 48, 26, tzinfo=UTC)
 
 
 @check("record_info_success_docs_legacy.json")
 def _record_info_success_docs_legacy(body: Any) -> None:
     record = parse_record_info(body)
     assert record.status == "succeeded"
-    assert record.created_at == datetime(2025, 6, 6, 10, 25, tzinfo=UTC)
-    assert record.completed_at == datetime(2025, 6, 6, 10, 30, tzinfo=UTC)
     assert record.full_result_urls == ("http://example.com/full_result.mp4",)
     assert record.video_url == "http://example.com/full_result.mp4"  # the stitched video wins
     assert (record.has_audio, record.seeds, record.error_message) == (None, (), None)
@@ -153,8 +144,7 @@ def _record_info_success_docs_legacy(body: Any) -> None:
 def _record_info_pending(body: Any) -> None:
     record = parse_record_info(body)
     assert (record.status, record.success_flag, record.is_terminal) == ("pending", 0, False)
-    assert (record.result_urls, record.completed_at, record.video_url) == ((), None, None)
-    assert record.created_at == ms(1770382017000)
+    assert (record.result_urls, record.video_url) == ((), None)
 
 
 @check("record_info_failed_high_traffic.json")
@@ -227,7 +217,6 @@ def _get_4k_done(body: Any) -> None:
     assert body["code"] == 422  # 422 here means done
     assert upgrade.state == "done"
     assert upgrade.result_urls == (f"https://tempfile.aiquickdraw.com/v/{TASK_4K}_1750236843.mp4",)
-    assert upgrade.image_urls == (f"https://tempfile.aiquickdraw.com/v/{TASK_4K}_1750236843.jpg",)
 
 
 @check("credit_ok.json")
@@ -245,8 +234,6 @@ def _download_url_ok(body: Any) -> None:
 def _upload_ok(body: Any) -> None:
     uploaded = parse_upload(body)
     assert uploaded.download_url == "https://tempfile.redpandaai.co/kieai/183531/images/user-uploads/uploaded-image.png"
-    assert (uploaded.file_name, uploaded.file_path) == ("uploaded-image.png", "images/user-uploads/uploaded-image.png")
-    assert (uploaded.file_size, uploaded.mime_type) == (154832, "image/png")
 
 
 @check("upload_bad_key.json")
@@ -267,62 +254,38 @@ def _upload_missing_path(body: Any) -> None:
 
 @check("callback_success.json")
 def _callback_success(body: Any) -> None:
-    callback = parse_callback(body)
-    assert (callback.task_id, callback.succeeded, callback.failure) == (TASK, True, None)
-    assert callback.result_urls == (WIRE_VIDEO,)
-    assert (callback.origin_urls, callback.resolution) == ((), "720p")
-    assert callback.params["model"] == "veo3_fast" and callback.params["prompt"] == "cat"
+    assert parse_callback(body) == Callback(TASK, 200)
 
 
 @check("callback_success_string_urls.json")
 def _callback_success_string_urls(body: Any) -> None:
-    callback = parse_callback(body)
     assert isinstance(body["data"]["info"]["resultUrls"], str)  # JSON-encoded on the wire
-    assert callback.result_urls == (WIRE_VIDEO,)
-    assert callback.origin_urls == (f"https://tempfile.aiquickdraw.com/v/{TASK}_origin.mp4",)
-    assert callback.params == {"aspectRatio": "9:16", "model": "veo3_fast", "prompt": "cat"}  # an object here
+    assert parse_callback(body) == Callback(TASK, 200)
 
 
 @check("callback_failure_policy.json")
 def _callback_failure_policy(body: Any) -> None:
-    callback = parse_callback(body)
-    assert (callback.task_id, callback.code, callback.succeeded, callback.result_urls) == (TASK, 400, False, ())
-    assert callback.failure is not None
-    assert (callback.failure.category, callback.failure.transient) == (Category.CONTENT_POLICY, False)
+    assert parse_callback(body) == Callback(TASK, 400)
 
 
 @check("callback_failure_internal.json")
 def _callback_failure_internal(body: Any) -> None:
-    callback = parse_callback(body)
-    assert callback.failure is not None
-    assert (callback.code, callback.failure.category, callback.failure.transient) == (500, Category.KIE_ERROR, True)
+    assert parse_callback(body).code == 500
 
 
 @check("callback_4k_camel.json")
 def _callback_4k_camel(body: Any) -> None:
-    callback = parse_callback(body)
-    assert (callback.task_id, callback.succeeded) == (TASK_4K, True)
-    assert callback.result_urls == (f"https://file.aiquickdraw.com/v/{TASK_4K}_1234567890.mp4",)
-    assert callback.image_urls == (f"https://file.aiquickdraw.com/v/{TASK_4K}_1234567890.jpg",)
+    assert parse_callback(body) == Callback(TASK_4K, 200)
 
 
 @check("callback_4k_snake.json")
 def _callback_4k_snake(body: Any) -> None:
-    callback = parse_callback(body)
-    assert (callback.task_id, callback.succeeded) == ("bf3e7adb-fb6c-4257-bbcd-470787386fb0", True)
-    assert callback.result_urls == ("https://file.aiquickdraw.com/p/d1301f0aa3f647c1ab7bb1f60ef006c0_1750236843.mp4",)
-    assert callback.image_urls == (
-        "https://tempfile.aiquickdraw.com/p/d1301f0aa3f647c1ab7bb1f60ef006c0_1750236843.jpg",
-    )
-    assert len(callback.media_ids) == 1
+    assert parse_callback(body) == Callback("bf3e7adb-fb6c-4257-bbcd-470787386fb0", 200)  # task_id, snake_case
 
 
 @check("callback_4k_failure.json")
 def _callback_4k_failure(body: Any) -> None:
-    callback = parse_callback(body)
-    assert (callback.task_id, callback.succeeded, callback.result_urls) == (TASK_4K, False, ())
-    assert callback.failure is not None
-    assert str(callback.failure.message) == "kie.ai can't make a 4K version of this video."
+    assert parse_callback(body) == Callback(TASK_4K, 500)
 
 
 @check("webhook_signature.json")
@@ -415,29 +378,27 @@ def record(**data: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
+    "value",
     [
-        (1776728275000, ms(1776728275000)),
-        ("1776728275000", ms(1776728275000)),
-        (1776728275, ms(1776728275000)),
-        (1776728275000.0, ms(1776728275000)),
-        ("2025-06-06 10:30:00", datetime(2025, 6, 6, 10, 30, tzinfo=UTC)),
-        ("2025-06-06T10:30:00Z", datetime(2025, 6, 6, 10, 30, tzinfo=UTC)),
-        ("2025-06-06T12:30:00+02:00", datetime(2025, 6, 6, 10, 30, tzinfo=UTC)),
-        ("yesterday", None),
-        ("²", None),
-        ("12.5.6", None),
-        (True, None),
-        (-5, None),
-        (10**30, None),
-        ({"t": 1}, None),
-        (None, None),
+        1776728275000,
+        "1776728275000",
+        1776728275,
+        1776728275000.0,
+        "2025-06-06 10:30:00",
+        "2025-06-06T10:30:00Z",
+        "yesterday",
+        "²",
+        True,
+        -5,
+        10**30,
+        {"t": 1},
+        None,
     ],
 )
-def test_it_reads_times_as_epoch_ms_or_legacy_strings(value: object, expected: datetime | None) -> None:
-    parsed = parse_record_info(record(successFlag=0, createTime=value))
-    assert parsed.created_at == expected
-    assert parsed.created_at is None or parsed.created_at.tzinfo is not None
+def test_it_reads_a_record_whatever_its_times_look_like(value: object) -> None:
+    # veoui keeps its own times; kie.ai's (epoch ms now, date strings in old docs) must never break a status check.
+    parsed = parse_record_info(record(successFlag=0, createTime=value, completeTime=value))
+    assert parsed.status == "pending"
 
 
 @pytest.mark.parametrize(
@@ -699,28 +660,19 @@ def test_it_calls_every_generation_endpoint_as_the_contract_says(kie_client: Kie
         assert request.headers["User-Agent"] == USER_AGENT == "veoui/0.1.0"
 
 
-def test_it_uploads_through_all_three_upload_endpoints(kie_client: KieClient, kie_server: FakeKie) -> None:
-    for path in ("/api/file-stream-upload", "/api/file-base64-upload", "/api/file-url-upload"):
-        kie_server.fixture(path, "upload_ok.json")
+def test_it_uploads_a_picture_as_a_stream(kie_client: KieClient, kie_server: FakeKie) -> None:
+    kie_server.fixture("/api/file-stream-upload", "upload_ok.json")
     expected = "https://tempfile.redpandaai.co/kieai/183531/images/user-uploads/uploaded-image.png"
 
     assert (
         kie_client.upload_stream(io.BytesIO(b"\x89PNG..."), "a.png", "veoui/inputs", "image/png").download_url
         == expected
     )
-    assert kie_client.upload_base64(b"\x89PNG...", "veoui/inputs", "a.png").download_url == expected
-    assert kie_client.upload_url("https://example.com/a.png", "veoui/inputs").download_url == expected
 
-    stream, b64, url = kie_server.seen
+    (stream,) = kie_server.seen
     assert stream.headers["Content-Type"].startswith("multipart/form-data")
     assert b'name="uploadPath"\r\n\r\nveoui/inputs' in stream.body
     assert b'name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG...' in stream.body
-    assert b64.json() == {
-        "base64Data": base64.b64encode(b"\x89PNG...").decode(),
-        "uploadPath": "veoui/inputs",
-        "fileName": "a.png",
-    }
-    assert url.json() == {"fileUrl": "https://example.com/a.png", "uploadPath": "veoui/inputs"}
     assert {request.headers["User-Agent"] for request in kie_server.seen} == {USER_AGENT}
 
 
@@ -734,10 +686,10 @@ def test_it_guesses_the_uploaded_files_type_from_its_name(kie_client: KieClient,
 
 
 def test_it_uses_the_upload_host_for_uploads_and_the_api_host_for_the_rest(kie_server: FakeKie) -> None:
-    kie_server.fixture("/api/file-url-upload", "upload_ok.json")
+    kie_server.fixture("/api/file-stream-upload", "upload_ok.json")
     with KieClient(KEY, "http://127.0.0.1:9", kie_server.base_url) as kie:
-        kie.upload_url("https://example.com/a.png", "p")
-    assert [request.path for request in kie_server.seen] == ["/api/file-url-upload"]
+        kie.upload_stream(b"png", "a.png", "p")
+    assert [request.path for request in kie_server.seen] == ["/api/file-stream-upload"]
 
 
 def test_it_trusts_the_body_code_over_an_http_200(kie_client: KieClient, kie_server: FakeKie) -> None:

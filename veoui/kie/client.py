@@ -15,7 +15,6 @@ dict (it is added by an auth hook whose repr hides it), not in log lines, and sc
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import logging
 import mimetypes
@@ -257,37 +256,6 @@ class KieClient:
             deadline=self.call_deadline * UPLOAD_DEADLINE_FACTOR,
             files={"file": file_part},
             data={"uploadPath": upload_path, "fileName": file_name},
-        )
-
-    def upload_base64(self, data: bytes | str, upload_path: str, file_name: str | None = None) -> UploadedFile:
-        """Upload base64 content (raw bytes are encoded here; a ``data:`` URL string is sent as is)."""
-        endpoint = "file-base64-upload"
-        encoded = base64.b64encode(data).decode("ascii") if isinstance(data, bytes) else data
-        payload = {"base64Data": encoded, "uploadPath": upload_path}
-        if file_name:
-            payload["fileName"] = file_name
-        return self._call(
-            endpoint,
-            "POST",
-            self._upload("/api/file-base64-upload"),
-            lambda body: records.parse_upload(body, endpoint),
-            deadline=self.call_deadline * UPLOAD_DEADLINE_FACTOR,
-            json=payload,
-        )
-
-    def upload_url(self, file_url: str, upload_path: str, file_name: str | None = None) -> UploadedFile:
-        """Have kie.ai fetch a public URL into its storage."""
-        endpoint = "file-url-upload"
-        payload = {"fileUrl": file_url, "uploadPath": upload_path}
-        if file_name:
-            payload["fileName"] = file_name
-        return self._call(
-            endpoint,
-            "POST",
-            self._upload("/api/file-url-upload"),
-            lambda body: records.parse_upload(body, endpoint),
-            deadline=self.call_deadline * UPLOAD_DEADLINE_FACTOR,
-            json=payload,
         )
 
     # --- transport -----------------------------------------------------------------------------------------

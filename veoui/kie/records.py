@@ -24,7 +24,6 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -121,14 +120,11 @@ class TaskRecord:
     status: TaskStatus
     success_flag: int
     result_urls: tuple[str, ...] = ()
-    origin_urls: tuple[str, ...] = ()
     full_result_urls: tuple[str, ...] = ()
     resolution: str | None = None
     has_audio: tuple[bool, ...] | None = None
     seeds: tuple[int, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)
-    created_at: datetime | None = None
-    completed_at: datetime | None = None
     error_code: int | None = None
     error_message: str | None = None
 
@@ -159,17 +155,12 @@ class Upgrade1080p:
 class Upgrade4k:
     state: FourKState
     result_urls: tuple[str, ...] = ()
-    image_urls: tuple[str, ...] = ()
     task_id: str | None = None
 
 
 @dataclass(frozen=True)
 class UploadedFile:
     download_url: str
-    file_name: str | None = None
-    file_path: str | None = None
-    file_size: int | None = None
-    mime_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,18 +169,6 @@ class Callback:
 
     task_id: str
     code: int
-    upstream_message: str
-    result_urls: tuple[str, ...] = ()
-    origin_urls: tuple[str, ...] = ()
-    image_urls: tuple[str, ...] = ()
-    media_ids: tuple[str, ...] = ()
-    resolution: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    failure: FailureInfo | None = None
-
-    @property
-    def succeeded(self) -> bool:
-        return self.code == 200
 
 
 # --- small defensive readers ------------------------------------------------------------------------------
@@ -197,7 +176,6 @@ class Callback:
 
 # ASCII digits only: str.isdigit() also accepts characters such as "²" that int() and float() reject.
 _INTEGER = re.compile(r"-?[0-9]{1,30}")
-_NUMBER = re.compile(r"[0-9]{1,30}(\.[0-9]*)?")
 
 
 def _int(value: object) -> int | None:
@@ -315,33 +293,6 @@ def _bools(value: object) -> tuple[bool, ...] | None:
     return flags if len(flags) == len(items) else None
 
 
-_SECONDS_CUTOFF = 10**11  # about the year 5138 in seconds, 1973 in milliseconds
-
-
-def _time(value: object) -> datetime | None:
-    """An aware datetime from epoch ms (or s), or from a legacy date string (UTC when it has no zone)."""
-    number: float | None = None
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        number = float(value)
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        if _NUMBER.fullmatch(text):
-            number = float(text)
-        else:
-            try:
-                parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            except ValueError:
-                return None
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    if number is None or number <= 0:
-        return None
-    seconds = number if number < _SECONDS_CUTOFF else number / 1000
-    try:
-        return datetime.fromtimestamp(seconds, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 MAX_TASK_ID_LENGTH = 64  # kie.ai's are 32 characters; veoui's column holds 64
 
 
@@ -413,14 +364,11 @@ def parse_record_info(body: object, expected_task_id: str | None = None) -> Task
         status=status,
         success_flag=flag,
         result_urls=_urls(response.get("resultUrls")),
-        origin_urls=_urls(response.get("originUrls")),
         full_result_urls=_urls(response.get("fullResultUrls")),
         resolution=_resolution(response.get("resolution")),
         has_audio=_bools(response.get("hasAudioList")),
         seeds=_seeds(response.get("seeds")),
         params=_json_dict(data.get("paramJson")),
-        created_at=_time(data.get("createTime")),
-        completed_at=_time(data.get("completeTime")),
         error_code=_code(data.get("errorCode")),
         error_message=_message(data.get("errorMessage")),
     )
@@ -448,10 +396,9 @@ def parse_4k(body: object) -> Upgrade4k:
     data = _dict(data)
     task_id = _task_id(data)
     result_urls = _urls(data.get("resultUrls"))
-    image_urls = _urls(data.get("imageUrls"))
     # Body code 422 means "still working" or "done" here, told apart by the URLs and the msg.
     if code in (200, 422) and result_urls:
-        return Upgrade4k("done", result_urls, image_urls, task_id)
+        return Upgrade4k("done", result_urls, task_id)
     if code == 200:
         return Upgrade4k("started", task_id=task_id)
     lowered = msg.lower()
@@ -496,13 +443,7 @@ def parse_upload(body: object, endpoint: str = "file-upload") -> UploadedFile:
     url = _url(data.get("downloadUrl"))
     if url is None:
         raise malformed(endpoint, "upload without a downloadUrl", code=200)
-    return UploadedFile(
-        download_url=url,
-        file_name=_str(data.get("fileName")),
-        file_path=_str(data.get("filePath")),
-        file_size=_int(data.get("fileSize")),
-        mime_type=_str(data.get("mimeType")),
-    )
+    return UploadedFile(download_url=url)
 
 
 def parse_callback(body: bytes | str | Mapping[str, Any]) -> Callback:
@@ -518,25 +459,12 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> Callback:
             body = loads(body)
         except ValueError:
             raise malformed(endpoint, "callback body is not JSON") from None
-    code, msg, data = _envelope(endpoint, body)
+    code, _msg, data = _envelope(endpoint, body)
     data = _dict(data)
     task_id = _task_id(data)
     if task_id is None:
         raise malformed(endpoint, "callback without a task id", code=code)
-    # Generation/extend and camelCase 4K put the media in data.info; snake_case 4K puts it in data.
-    info = _dict(data.get("info"))
-    return Callback(
-        task_id=task_id,
-        code=code,
-        upstream_message=scrub(msg),
-        result_urls=_urls(info.get("resultUrls", data.get("result_urls"))),
-        origin_urls=_urls(info.get("originUrls")),
-        image_urls=_urls(info.get("imageUrls", data.get("image_urls"))),
-        media_ids=_strings(data.get("media_ids")),
-        resolution=_resolution(info.get("resolution")),
-        params=_json_dict(data.get("promptJson")),
-        failure=None if code == 200 else describe_task_failure(code, msg),
-    )
+    return Callback(task_id=task_id, code=code)
 
 
 __all__ = [

@@ -19,7 +19,6 @@ from veoui.studio import rules
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 IMAGE_MIN_SIDE = 256
 IMAGE_MAX_SIDE = 4096
-SLOTS = 3
 # Why a picture is refused, in the server's checks and in the browser's (which get them through client_labels).
 PICTURE_REFUSALS = {
     "notPicture": _("This file isn't a picture veoui can use. Use a JPEG, PNG or WebP image."),

@@ -34,7 +34,6 @@ SEED_MAX = 99999
 MAX_VARIATIONS = 4  # "How many" videos one press of Generate may make, each with its own seed
 PROMPT_MAX_LENGTH = 2000
 WATERMARK_MAX_LENGTH = 40
-CLIP_SECONDS = 8
 
 
 @dataclass(frozen=True)

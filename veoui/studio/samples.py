@@ -39,10 +39,6 @@ def sample_token(mode_key: str) -> uuid.UUID:
     return uuid.uuid5(TOKEN_NAMESPACE, f"demo-sample-{mode_key}")
 
 
-def sample_tokens() -> list[uuid.UUID]:
-    return [sample_token(mode_key) for mode_key in rules.MODES]
-
-
 def landscape_picture() -> SimpleUploadedFile:
     """A sunrise over green hills, 16:9: a first frame for "First and last frames"."""
     width, height = 1280, 720

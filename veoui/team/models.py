@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 INVITE_VALID_FOR = timedelta(days=7)
 # A balance older than this is shown as "not checked lately": the worker may be stopped.
-BALANCE_FRESH_FOR = timedelta(minutes=30)
 
 
 class Role(models.TextChoices):
@@ -62,10 +61,6 @@ class Membership(models.Model):
             user=user, defaults={"role": Role.ADMIN if user.is_staff else Role.MEMBER}
         )
         return membership
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
 
     @property
     def name(self) -> str:
@@ -122,10 +117,6 @@ class KieBalance(models.Model):
     def current(cls) -> KieBalance:
         row, _created = cls.objects.get_or_create(pk=1)
         return row
-
-    @property
-    def is_fresh(self) -> bool:
-        return self.checked_at is not None and timezone.now() - self.checked_at < BALANCE_FRESH_FOR
 
     def is_low(self, threshold: Decimal | None) -> bool:
         return self.credits is not None and threshold is not None and self.credits < threshold
