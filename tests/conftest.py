@@ -1,9 +1,12 @@
 from collections.abc import Iterator
 
 import pytest
+from django.test import Client
 
+from tests.people import client_for, make_user
 from tests.support import RunningWorker
 from veoui.kie.simulator.process import RunningSimulator, running_simulator
+from veoui.team.models import Role
 
 TEST_KIE_API_KEY = "test-kie-key-DO-NOT-LEAK-7f3a"
 TEST_WEBHOOK_HMAC_KEY = "test-webhook-hmac-key"
@@ -67,3 +70,43 @@ def _no_key_leak(_watch_for_key_leaks: None) -> Iterator[None]:
     if leaks.LEAKS:
         found, leaks.LEAKS[:] = list(leaks.LEAKS), []
         pytest.fail("the kie.ai key leaked:\n" + "\n".join(found[:5]), pytrace=False)
+
+
+@pytest.fixture
+def admin(db) -> object:
+    """Alex, who runs the team."""
+    return make_user("alex", "Alex", role=Role.ADMIN)
+
+
+@pytest.fixture
+def member(db) -> object:
+    """Maya, a member who makes videos."""
+    return make_user("maya", "Maya")
+
+
+@pytest.fixture
+def outsider(db) -> object:
+    """Otto, who left the team."""
+    return make_user("otto", "Otto", active=False)
+
+
+@pytest.fixture
+def maya(member) -> object:
+    """Maya by name, when a test also has her teammate Tom."""
+    return member
+
+
+@pytest.fixture
+def tom(db) -> object:
+    """Tom, Maya's teammate."""
+    return make_user("tom", "Tom")
+
+
+@pytest.fixture
+def admin_client(admin) -> Client:
+    return client_for(admin)
+
+
+@pytest.fixture
+def member_client(member) -> Client:
+    return client_for(member)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import get_user_model
-from django.test import Client
+
+from tests.people import client_for, make_user
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -43,13 +43,12 @@ def playwright_browser() -> Iterator[object]:
 
 @pytest.fixture
 def person(transactional_db) -> object:
-    return get_user_model().objects.create_user("maya", password="correct-horse-battery", first_name="Maya")
+    return make_user("maya", "Maya")
 
 
 def login_context(browser, live_server, user, **options):
     """A browser context already logged in as ``user`` (the session cookie of a real login)."""
-    client = Client()
-    client.force_login(user)
+    client = client_for(user)
     context = browser.new_context(base_url=live_server.url, accept_downloads=True, **options)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])

@@ -18,8 +18,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.a11y import DESKTOP, PHONE, axe_problems, overflow
 from tests.browser.conftest import login_context, screenshot
+from tests.people import make_user
 from tests.security.test_authorization_matrix import url_names
-from tests.team.conftest import make_user
 from veoui.studio.models import Generation, Rendition, Status
 from veoui.team import people
 from veoui.team.models import Membership, Role

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.a11y import DESKTOP, focus_ring
 from tests.browser.conftest import screenshot
+from tests.people import PASSWORD
 from veoui.kie.simulator.probe import probe
 from veoui.studio.models import Generation
 
@@ -51,7 +52,7 @@ def test_it_makes_and_downloads_a_video_with_the_keyboard_alone(
     page.keyboard.press("Tab")
     assert focused(page, "#id_password")
     assert_ring(page, "password")
-    page.keyboard.type("correct-horse-battery")
+    page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}/studio/text/")
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import login_context, screenshot
 from tests.browser.test_create import watch_until_playing
-from tests.team.conftest import make_generation, make_user
+from tests.people import make_generation, make_user
 from veoui.studio.models import Generation, Pricing
 from veoui.team import budgets
 from veoui.team.models import Role

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.a11y import DESKTOP, keep_picture, photo
 from tests.browser.conftest import login_context, screenshot
-from tests.team.conftest import make_generation, make_user
+from tests.people import make_generation, make_user
 from veoui.studio.models import Generation
 from veoui.team.models import Role
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import login_context, screenshot
-from tests.team.conftest import make_generation, make_user
+from tests.people import make_generation, make_user
 from veoui.studio.models import Status
 from veoui.team import budgets
 from veoui.team.models import Invite, KieBalance, Membership, Role, TeamSettings

@@ -8,6 +8,7 @@ import uuid
 from django.test import Client
 
 from tests.conftest import TEST_KIE_API_KEY
+from tests.people import make_user
 from veoui.studio import tasks
 from veoui.studio.models import Generation, Status
 
@@ -20,7 +21,7 @@ def test_it_never_logs_the_key_while_making_a_video_through_trouble(
     monkeypatch.setattr(tasks, "retry_delay", lambda attempts: 0.2, raising=False)
     kie.control.add_fault("generate", "body_code", code=429, times=1)
     kie.control.add_fault("record-info", "malformed_json", times=1)
-    client.force_login(django_user_model.objects.create_user("maya", password="correct-horse-battery"))
+    client.force_login(make_user("maya"))
     response = client.post(
         "/studio/text/",
         {"submission_token": str(uuid.uuid4()), "prompt": "A fox in the snow", "model": "veo3_fast",

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.ops.databases import empty_database_like_default
+from tests.people import make_user
 from tests.support import picture
 from veoui.common.storage import S3MediaStorage
 from veoui.studio.models import Generation, Status
@@ -74,7 +75,7 @@ def stored_keys(client) -> set[str]:
 
 
 def test_it_archives_plays_with_ranges_and_deletes_a_video_in_s3(s3, worker, kie, client: Client, django_user_model):
-    member = django_user_model.objects.create_user("maya", password="correct-horse-battery")
+    member = make_user("maya")
     client.force_login(member)
     response = client.post(
         "/studio/frames/",

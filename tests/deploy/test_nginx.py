@@ -22,10 +22,10 @@ from tests.deploy import proxy
 from tests.deploy.servers import collect_static, listening_address, procfile, running, server_environment
 from tests.deploy.slow_clients import SlowClients
 from tests.ops.test_production import documented_production_environment
+from tests.people import PASSWORD
 from veoui.team import throttle
 from veoui.team.models import LoginAttempt
 
-PASSWORD = "correct-horse-battery"
 SLOW_CLIENTS = 50
 HOLD_FOR = 30.0  # seconds
 # Far beyond what a page takes; a page waiting behind slow clients would never answer at all.

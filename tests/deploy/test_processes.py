@@ -19,8 +19,7 @@ from tests.deploy.servers import (
     server_environment,
     wait_for,
 )
-
-PASSWORD = "correct-horse-battery"
+from tests.people import PASSWORD
 
 
 def form_value(html: str, name: str) -> str:

@@ -12,13 +12,12 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
 from tests.deploy.proxy import free_port
 from tests.deploy.servers import base_environment, running, wait_for
-from tests.team.conftest import make_generation
+from tests.people import make_generation, make_user
 from veoui.kie import errors as kie_errors
 from veoui.kie.simulator.control import SimulatorControl
 from veoui.studio.models import Generation, Status, WorkerHeartbeat
@@ -44,7 +43,7 @@ def demo_environment(tmp_path: Path) -> dict[str, str]:
 
 
 def member_client() -> Client:
-    maya = get_user_model().objects.create_user("maya", password="correct-horse-battery")
+    maya = make_user("maya")
     # A workspace with a video already: `start` makes no samples, so the worker has only this test's videos.
     make_generation(maya, 60)
     client = Client()

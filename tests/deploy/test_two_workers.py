@@ -6,12 +6,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from tests.deploy.servers import procfile, running, server_environment, wait_for
+from tests.people import make_user
 from veoui.studio.models import TERMINAL, Generation, Status, WorkerHeartbeat
 
 COUNT = 50
@@ -26,7 +26,7 @@ def test_two_workers_submit_each_of_50_generations_exactly_once(transactional_db
         "generate", "task_failure", times=COUNT - SUCCEEDING, success_flag=3, error_code=500, error_message="Internal"
     )
     member = Client()
-    member.force_login(get_user_model().objects.create_user("maya", password="correct-horse-battery"))
+    member.force_login(make_user("maya"))
     environment = server_environment(kie, tmp_path / "media")
     worker = procfile()["worker"]
     logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.team.conftest import client_for, make_user
+from tests.people import client_for, make_user
 from veoui.studio.models import Generation, Status
 
 pytestmark = pytest.mark.django_db

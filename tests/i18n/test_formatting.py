@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client
 
-from tests.team.conftest import make_generation, make_user
+from tests.people import make_generation, make_user
 from veoui.team.models import Membership, Role
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 
-from tests.team.conftest import PASSWORD, make_user
+from tests.people import PASSWORD, make_user
 from veoui.studio import tasks
 from veoui.studio.models import Generation, Status
 from veoui.team.models import Membership

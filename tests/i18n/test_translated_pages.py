@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.i18n import po
 from tests.i18n.test_marked_templates import READ_ATTRIBUTES
-from tests.team.conftest import make_generation, make_user
+from tests.people import make_generation, make_user
 from veoui.kie import errors as kie_errors
 from veoui.studio.models import Failure, Status
 from veoui.team.models import KieBalance, Membership, Role

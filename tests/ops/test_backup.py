@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from tests.ops.databases import checksums, empty_database_like_default, rows
+from tests.people import PASSWORD
 from tests.support import picture
 from veoui.studio.models import Generation, InputImage, Status, WorkerHeartbeat
 from veoui.studio.tasks import refresh_generation
@@ -35,8 +36,8 @@ def every_model_label() -> list[str]:
 def make_installation() -> None:
     """Two people, generations in several states with archived videos, posters and input pictures, a task."""
     User = get_user_model()
-    maya = User.objects.create_user("maya", password="correct-horse-battery", first_name="Maya")
-    User.objects.create_superuser("ada", password="correct-horse-battery")
+    maya = User.objects.create_user("maya", password=PASSWORD, first_name="Maya")
+    User.objects.create_superuser("ada", password=PASSWORD)
     for number, status in enumerate([Status.SUCCEEDED, Status.SUCCEEDED, Status.FAILED, Status.RUNNING]):
         generation = Generation.objects.create(
             owner=maya,

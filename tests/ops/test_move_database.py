@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from tests.ops.databases import new_postgres_database, require_postgres, rows
+from tests.people import PASSWORD
 from tests.support import picture
 from veoui.ops import dataset
 from veoui.studio.models import Generation, InputImage, Status, WorkerHeartbeat
@@ -25,7 +26,7 @@ SOURCE, TARGET = "move_source", "move_target"
 def fill(using: str) -> None:
     User = get_user_model()
     maya = User(username="maya", first_name="Maya")
-    maya.set_password("correct-horse-battery")
+    maya.set_password(PASSWORD)
     [maya] = User.objects.using(using).bulk_create([maya])  # no signals: they would write to the default database
     for number in range(3):
         generation = Generation(

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, converters, get_resolver, reverse
 
+from tests.people import PASSWORD, make_user
 from tests.support import picture
 from veoui.studio.models import Generation, InputImage, Status
 
@@ -165,7 +166,7 @@ def assert_strict_csp(response, url: str) -> None:
 @pytest.fixture
 def finished_generation(db, settings, tmp_path) -> Generation:
     settings.MEDIA_ROOT = tmp_path / "media"
-    member = get_user_model().objects.create_user("maya", password="correct-horse-battery")
+    member = make_user("maya")
     generation = Generation.objects.create(
         owner=member,
         mode="FIRST_AND_LAST_FRAMES_2_VIDEO",
@@ -189,7 +190,7 @@ def test_it_sends_a_strict_csp_on_every_page(finished_generation: Generation, pe
     assert_strict_csp(client.get("/login/"), "/login/")
     user = finished_generation.owner
     if persona == "admin":
-        user = get_user_model().objects.create_superuser("ada", password="correct-horse-battery")
+        user = get_user_model().objects.create_superuser("ada", password=PASSWORD)
     client.force_login(user)
     routes = named_routes()
     assert len(routes) >= 10
@@ -202,7 +203,7 @@ def test_it_sends_a_strict_csp_on_every_page(finished_generation: Generation, pe
 
 def test_it_refuses_a_request_larger_than_the_limit_before_reading_it(client: Client, db, settings) -> None:
     settings.VEOUI_REQUEST_MAX_MB = 1
-    member = get_user_model().objects.create_user("maya", password="correct-horse-battery")
+    member = make_user("maya")
     client.force_login(member)
     big = picture(3000, 3000, fmt="PNG", color="#123456", name="big.png")
     noise = ContentFile(os.urandom(1_200_000), name="noise.png")

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import TEST_KIE_API_KEY
+from tests.people import make_user
 from tests.reliability.conftest import MATRIX
 from tests.studio.test_flow import finished, submit
 from tests.support import picture
@@ -116,7 +117,7 @@ def member(client: Client, worker, django_user_model, settings, monkeypatch) -> 
     monkeypatch.setattr(tasks, "retry_delay", lambda attempts: 0.2)
     settings.KIE_READ_TIMEOUT = 1.0
     settings.VEOUI_UPGRADE_POLL_INTERVAL = 0.3
-    client.force_login(django_user_model.objects.create_user("maya", password="correct-horse-battery"))
+    client.force_login(make_user("maya"))
     return client
 
 

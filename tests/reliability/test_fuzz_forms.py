@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from tests.people import PASSWORD
 from tests.reliability.conftest import FUZZ
 from veoui.studio import rules
 from veoui.studio.models import Generation, Rendition, Status
@@ -42,7 +43,6 @@ MESSAGE = re.compile(
     r'(?:data-error-for="[^"]+"[^>]*>|class="field-error(?:__line)?"[^>]*>|class="form-error[^"]*"[^>]*>|'
     r'class="errorlist[^"]*"[^>]*>\s*<li>|class="message message--error"[^>]*>)\s*[^<\s]'
 )
-PASSWORD = "correct-horse-battery"
 
 
 # --- values ---------------------------------------------------------------------------------------------------

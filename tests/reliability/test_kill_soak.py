@@ -28,6 +28,7 @@ from django.db import connection
 
 from tests.conftest import TEST_WEBHOOK_HMAC_KEY
 from tests.deploy.servers import ROOT, collect_static, procfile, server_environment, wait_for
+from tests.people import PASSWORD
 from tests.reliability.conftest import FIGURES
 from tests.support import picture
 from veoui.kie.simulator.probe import probe
@@ -36,7 +37,6 @@ from veoui.studio.models import Generation, Status
 FULL = os.environ.get("VEOUI_SOAK") == "full"
 GENERATIONS = 100 if FULL else 20
 KILLS = 20 if FULL else 5
-PASSWORD = "correct-horse-battery"
 MODES = [("text", 0), ("frames", 1), ("reference", 2)]
 
 

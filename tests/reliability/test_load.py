@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 import requests
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 
 from tests.deploy.servers import listening_address, procfile, running, server_environment
+from tests.people import make_user
 from tests.reliability.conftest import FIGURES
 from veoui.studio import services
 from veoui.studio.models import Generation
@@ -54,7 +55,7 @@ def new_generation(owner) -> Generation:
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the load test is about SQLite's single writer")
 def test_it_serves_many_pollers_without_a_single_error(transactional_db, kie, tmp_path: Path) -> None:
-    user = get_user_model().objects.create_user("maya", password="correct-horse-battery")
+    user = make_user("maya")
     cookie = logged_in_cookie(user)
     environment = server_environment(
         kie, tmp_path / "media", HOST="127.0.0.1", PORT="0", SECRET_KEY=settings.SECRET_KEY

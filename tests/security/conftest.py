@@ -1,13 +1,7 @@
-"""Fixtures for the security checks: a logged-in member."""
+"""Fixtures for the security checks: Maya's client, showing error pages as a browser would see them."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
-
-
-@pytest.fixture
-def member(db) -> object:
-    return get_user_model().objects.create_user("maya", password="correct-horse-battery")
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+from tests.people import PASSWORD
+
 # Called by kie.ai's servers, which have no session: authenticated by the per-video token (and the signature).
 CSRF_EXEMPT = {"kie_callback", "kie_rendition_callback"}
 SAMPLES = {"uuid": str(uuid.uuid4()), "slug": "text", "int": "1", "str": "sample", "path": "sample"}
@@ -58,7 +60,7 @@ def test_only_the_callbacks_are_exempt_by_design() -> None:
 
 @pytest.mark.django_db
 def test_it_refuses_every_post_without_a_csrf_token() -> None:
-    admin = get_user_model().objects.create_superuser("ada", password="correct-horse-battery")
+    admin = get_user_model().objects.create_superuser("ada", password=PASSWORD)
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
     client.force_login(admin)
     # With a valid CSRF cookie, so the refusals are about the missing token, not the cookie.

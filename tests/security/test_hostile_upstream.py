@@ -31,6 +31,7 @@ from tests.hostile import (
     nested_json,
     redirect,
 )
+from tests.people import make_user
 from tests.studio.test_flow import submit
 from veoui.kie.client import KieClient
 from veoui.studio.models import Generation, Status
@@ -89,7 +90,7 @@ def internal(small_video: bytes) -> Iterator[InternalPage]:
 @pytest.fixture
 def member(worker, django_user_model) -> Client:
     client = Client(raise_request_exception=False)
-    client.force_login(django_user_model.objects.create_user("maya", password="correct-horse-battery"))
+    client.force_login(make_user("maya"))
     return client
 
 

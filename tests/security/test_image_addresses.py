@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.test import Client
 
+from tests.people import make_user
 from veoui.studio.forms import refuse_private_address
 from veoui.studio.models import Generation, Status
 
@@ -156,7 +157,7 @@ def test_veoui_never_fetches_a_pasted_address_itself(settings, worker, kie, djan
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     client = Client(raise_request_exception=False)
-    client.force_login(django_user_model.objects.create_user("maya", password="correct-horse-battery"))
+    client.force_login(make_user("maya"))
     try:
         response = post_frames(client, f"http://127.0.0.1:{port}/holiday.png")
         assert response.status_code == 302, response.content.decode()[:1000]

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from tests.team.conftest import client_for, make_user, text
+from tests.people import client_for, make_user, text
 from veoui.studio.models import Generation, InputImage, Rendition, Status
 from veoui.team.models import Membership
 

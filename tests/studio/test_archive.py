@@ -7,6 +7,7 @@ import hashlib
 import pytest
 from django.test import Client
 
+from tests.people import make_user
 from tests.studio.test_flow import finished, submit
 from veoui.studio.models import Generation, Status
 
@@ -14,7 +15,7 @@ from veoui.studio.models import Generation, Status
 @pytest.fixture
 def logged_in(client: Client, worker, django_user_model, settings) -> Client:
     settings.VEOUI_ARCHIVE_RETRY_BASE = 0.5
-    client.force_login(django_user_model.objects.create_user("maya", password="correct-horse-battery"))
+    client.force_login(make_user("maya"))
     return client
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from django_tasks_db.models import DBTaskResult
 
+from tests.people import client_for
 from tests.studio.spending import four_k_held_open
 from tests.studio.test_flow import submit
-from tests.team.conftest import client_for
 from veoui.studio.models import Generation, Status, TrackedWork
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kie"

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from tests.people import make_user
 from tests.studio.test_flow import finished, submit
 from veoui.studio import tasks
 from veoui.studio.models import Generation, Status
@@ -13,7 +14,7 @@ from veoui.studio.models import Generation, Status
 
 @pytest.fixture
 def maya(django_user_model, worker):
-    return django_user_model.objects.create_user("maya", email="maya@example.com", password="correct-horse-battery")
+    return make_user("maya", email="maya@example.com")
 
 
 def test_it_emails_the_owner_once_when_the_video_is_ready(client: Client, maya, worker, kie, settings) -> None:
@@ -40,7 +41,7 @@ def test_it_emails_when_kie_refuses_it(client: Client, maya, worker, kie) -> Non
 
 
 def test_it_sends_nothing_to_people_without_an_address(client: Client, django_user_model, worker, kie) -> None:
-    tom = django_user_model.objects.create_user("tom", password="correct-horse-battery")
+    tom = make_user("tom")
     client.force_login(tom)
     generation = submit(client, "text")
     worker.wait_for(finished(generation))

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import TEST_KIE_API_KEY
+from tests.people import make_user
 from tests.studio.test_flow import finished, submit
 from veoui.studio import tasks
 from veoui.studio.models import Generation, Status
@@ -77,7 +78,7 @@ TASK_FAILURES = [
 @pytest.fixture
 def logged_in(client: Client, worker, django_user_model, monkeypatch) -> Client:
     monkeypatch.setattr(tasks, "retry_delay", lambda attempts: 0.2)
-    client.force_login(django_user_model.objects.create_user("maya", password="correct-horse-battery"))
+    client.force_login(make_user("maya"))
     return client
 
 

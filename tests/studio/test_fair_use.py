@@ -10,7 +10,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from tests.team.conftest import client_for, make_user
+from tests.people import client_for, make_user
 from veoui.studio import ratelimit, services
 from veoui.studio.models import Generation, Status, SubmitSlot
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from tests.people import make_user
 from tests.support import picture
 from veoui.kie.simulator.probe import probe
 from veoui.studio import tasks
@@ -44,7 +45,7 @@ def generate_bodies(sim) -> list[dict]:
 
 @pytest.fixture
 def logged_in(client: Client, worker, django_user_model) -> Client:
-    user = django_user_model.objects.create_user("maya", password="correct-horse-battery")
+    user = make_user("maya")
     client.force_login(user)
     return client
 
@@ -114,7 +115,7 @@ def test_it_creates_one_generation_and_one_task_for_a_double_submit(logged_in, w
 
 
 def test_it_survives_simultaneous_double_submits(worker, kie, django_user_model) -> None:
-    user = django_user_model.objects.create_user("maya", password="correct-horse-battery")
+    user = make_user("maya")
     token = str(uuid.uuid4())
     answers: list[int] = []
 

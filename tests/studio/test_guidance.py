@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from tests.people import PASSWORD
 from veoui.studio import guidance, rules
 from veoui.studio.models import Generation
 
@@ -165,7 +166,7 @@ def test_it_says_when_filters_match_nothing(member_client: Client, member) -> No
 
 
 def test_it_says_what_to_do_when_nothing_was_spent(client: Client) -> None:
-    admin = get_user_model().objects.create_superuser("alex", password="correct-horse-battery")
+    admin = get_user_model().objects.create_superuser("alex", password=PASSWORD)
     client.force_login(admin)
     body = page(client, "/usage/")
     assert "Nothing was spent in" in body

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
+from tests.people import client_for, make_generation, text
 from tests.studio.spending import form_posting_to, forms, spent_this_month
-from tests.team.conftest import client_for, make_generation, text
 from veoui.studio.models import Generation, Rendition, Status
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ import uuid
 import pytest
 from django.db import IntegrityError, transaction
 
+from tests.people import client_for, make_generation, make_user, text
 from tests.studio.spending import form_posting_to, spent_this_month, together
 from tests.studio.test_flow import finished, submit
-from tests.team.conftest import client_for, make_generation, make_user, text
 from veoui.studio.models import Rendition, Status
 
 

@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.people import client_for
 from tests.studio.spending import form_posting_to
 from tests.studio.test_flow import finished, submit
 from tests.support import picture
-from tests.team.conftest import client_for
 from veoui.studio import tasks
 from veoui.studio.models import Generation, InputImage, Status
 

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.test import Client
 
+from tests.people import make_user
 from tests.studio.test_flow import finished, submit
 from veoui.kie.simulator.probe import probe
 from veoui.studio.models import Generation, Rendition, Status
@@ -15,7 +16,7 @@ from veoui.studio.models import Generation, Rendition, Status
 @pytest.fixture
 def logged_in(client: Client, worker, django_user_model, settings) -> Client:
     settings.VEOUI_UPGRADE_POLL_INTERVAL = 0.3
-    user = django_user_model.objects.create_user("maya", password="correct-horse-battery")
+    user = make_user("maya")
     client.force_login(user)
     return client
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
+from tests.people import make_user
 from veoui.studio import guidance, rules, samples, services
 from veoui.studio.models import Generation, Status
 
@@ -88,7 +89,7 @@ def test_it_makes_none_in_a_workspace_that_already_has_videos(first_admin) -> No
 
 
 def test_it_makes_none_without_the_first_admin(db, demo) -> None:
-    get_user_model().objects.create_user("maya", password="correct-horse-battery")
+    make_user("maya")
     assert samples.make_samples() == []
     assert not Generation.objects.exists()
 

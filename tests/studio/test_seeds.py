@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 import uuid
 
+from tests.people import client_for, make_generation, text
 from tests.studio.test_flow import finished, submit
-from tests.team.conftest import client_for, make_generation, text
 from veoui.studio.models import Status
 
 

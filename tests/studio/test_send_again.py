@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.people import client_for, text
 from tests.studio.spending import form_posting_to, spent_this_month
 from tests.studio.test_flow import finished, submit
-from tests.team.conftest import client_for, text
 from veoui.studio.models import Generation, Rendition, Resend, Status
 from veoui.team import budgets
 from veoui.team.models import Membership

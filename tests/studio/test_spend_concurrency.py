@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
+from tests.people import client_for, make_generation, make_user
 from tests.studio.spending import form_posting_to, spent_this_month, together
-from tests.team.conftest import client_for, make_generation, make_user
 from veoui.studio.models import Generation, Rendition, Resend, Status
 from veoui.team.models import Membership
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from tests.people import client_for, make_generation
 from tests.studio.spending import forms
-from tests.team.conftest import client_for, make_generation
 from veoui.studio.models import Pricing, Rendition, Status
 
 pytestmark = pytest.mark.django_db

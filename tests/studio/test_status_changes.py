@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from tests.people import client_for
 from tests.studio.spending import form_posting_to, four_k_held_open
 from tests.studio.test_flow import finished, submit
-from tests.team.conftest import client_for
 from veoui.studio.models import Generation, Rendition, Status
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kie"

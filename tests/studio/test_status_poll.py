@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from tests.team.conftest import client_for, make_generation, make_user
+from tests.people import client_for, make_generation, make_user
 from veoui.studio.models import Generation, Rendition, Status
 
 pytestmark = pytest.mark.django_db

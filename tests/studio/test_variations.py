@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.test import Client
 
-from tests.team.conftest import client_for, make_user, text
+from tests.people import client_for, make_user, text
 from veoui.studio.models import Generation
 from veoui.team.models import Membership
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from tests.team.conftest import client_for, make_generation, make_user
+from tests.people import client_for, make_generation, make_user
 from veoui.studio.models import Generation
 from veoui.studio.views import visible_to
 from veoui.team.models import Role

@@ -10,10 +10,10 @@ import uuid
 import pytest
 from django.core.files.base import ContentFile
 
+from tests.people import client_for, make_generation, make_user
 from tests.studio.spending import form_posting_to
 from tests.studio.test_flow import finished, submit
 from tests.support import picture
-from tests.team.conftest import client_for, make_generation, make_user
 from veoui.studio.models import Generation, InputImage, Status
 
 PRIVATE = Generation.Visibility.PRIVATE

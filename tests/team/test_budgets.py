@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from tests.team.conftest import make_generation, make_user, text
+from tests.people import make_generation, make_user, text
 from veoui.studio.models import Generation, Pricing, Status
 from veoui.team import budgets
 from veoui.team.models import Membership, Role, TeamSettings

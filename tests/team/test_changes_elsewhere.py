@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.team.conftest import client_for, make_generation, make_user
+from tests.people import client_for, make_generation, make_user
 from veoui.studio.models import Generation
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from tests.team.conftest import text
+from tests.people import text
 from veoui.team import people
 from veoui.team.models import Invite, Membership, Role, hash_token
 

@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from tests.people import PASSWORD, make_user
+
 pytestmark = pytest.mark.django_db
 
 
@@ -21,7 +23,7 @@ def test_it_renders_a_clean_login_page(client: Client) -> None:
 
 
 def test_it_explains_a_wrong_password_in_plain_words(client: Client) -> None:
-    get_user_model().objects.create_user("maya", password="correct-horse-battery")
+    make_user("maya")
     response = client.post("/login/", {"username": "maya", "password": "nope"})
     assert response.status_code == 200
     assert "don't match" in response.content.decode()
@@ -29,15 +31,15 @@ def test_it_explains_a_wrong_password_in_plain_words(client: Client) -> None:
 
 @override_settings(DEMO_MODE=True)
 def test_it_shows_the_demo_banner_after_login(client: Client) -> None:
-    get_user_model().objects.create_user("maya", password="correct-horse-battery")
-    response = client.post("/login/", {"username": "maya", "password": "correct-horse-battery"}, follow=True)
+    make_user("maya")
+    response = client.post("/login/", {"username": "maya", "password": PASSWORD}, follow=True)
     assert response.status_code == 200
     assert "Demo mode: videos are simulated, no credits are spent" in response.content.decode()
 
 
 @override_settings(DEMO_MODE=False)
 def test_it_hides_the_demo_banner_when_connected_to_kie(client: Client) -> None:
-    user = get_user_model().objects.create_user("maya", password="correct-horse-battery")
+    user = make_user("maya")
     client.force_login(user)
     assert "Demo mode" not in client.get("/").content.decode()
 
@@ -51,7 +53,7 @@ def test_it_creates_a_first_admin_whose_printed_password_works(client: Client, c
 
 
 def test_it_creates_no_second_admin_once_someone_can_log_in(capsys) -> None:
-    get_user_model().objects.create_user("maya", password="correct-horse-battery")
+    make_user("maya")
     call_command("ensure_admin")
     assert capsys.readouterr().out == ""
     assert not get_user_model().objects.filter(username="admin").exists()

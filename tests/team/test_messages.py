@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.team.conftest import client_for, make_generation, make_user
+from tests.people import client_for, make_generation, make_user
 from veoui.team.models import Role, TeamSettings
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.team.conftest import PASSWORD, text
+from tests.people import PASSWORD, text
 from veoui.team.models import Membership, Role
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from tests.team.conftest import PASSWORD, make_generation, make_user, text
+from tests.people import PASSWORD, make_generation, make_user, text
 from veoui.studio.models import Generation
 from veoui.team.models import Membership, Role
 

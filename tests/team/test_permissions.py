@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from tests.team.conftest import PASSWORD
+from tests.people import PASSWORD
 from veoui.studio.models import Pricing
 from veoui.team import people
 from veoui.team.models import Invite, Membership, Role, TeamSettings

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.team.conftest import client_for, make_generation, make_user, text
+from tests.people import client_for, make_generation, make_user, text
 from veoui.studio.models import Generation, Pricing, Rendition
 from veoui.team import budgets
 from veoui.team.models import Membership, Role

@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.team.conftest import PASSWORD, client_for, make_user, text
+from tests.people import PASSWORD, client_for, make_user, text
 
 pytestmark = pytest.mark.django_db
 

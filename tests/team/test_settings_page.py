@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from tests.team.conftest import text
+from tests.people import text
 from veoui.team.models import TeamSettings
 
 pytestmark = pytest.mark.django_db

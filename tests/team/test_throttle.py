@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.team.conftest import PASSWORD, text
+from tests.people import PASSWORD, text
 from veoui.team import throttle
 from veoui.team.models import LoginAttempt
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from tests.team.conftest import make_generation, make_user, text
+from tests.people import make_generation, make_user, text
 from veoui.studio.models import Status
 from veoui.team import budgets
 from veoui.team.models import Membership, TeamSettings

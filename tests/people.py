@@ -1,4 +1,8 @@
-"""The team's personas: an admin (Alex), a member (Maya) and an outsider (Otto, who left the team)."""
+"""The people of the tests and what they make: members, their logged-in clients, and generations as saved.
+
+The personas themselves (Alex the admin, Maya the member, Otto who left, Tom her teammate) are fixtures in
+tests/conftest.py; modules that need someone else call make_user.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
@@ -19,14 +22,22 @@ from veoui.team.models import Role
 PASSWORD = "correct-horse-battery"
 
 
-def make_user(username: str, first_name: str, *, role: str = Role.MEMBER, active: bool = True) -> object:
-    user = get_user_model().objects.create_user(username, password=PASSWORD, first_name=first_name)
+def make_user(username: str, first_name: str = "", *, role: str = Role.MEMBER, active: bool = True, **fields) -> object:
+    """A member (or an admin) with PASSWORD; ``fields``: any other of the user, such as ``email``."""
+    user = get_user_model().objects.create_user(username, password=PASSWORD, first_name=first_name, **fields)
     if role == Role.ADMIN:
         people.apply_role(user, Role.ADMIN)
     if not active:
         user.is_active = False
         user.save()
     return user
+
+
+def client_for(user: object) -> Client:
+    """A test client logged in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def make_generation(
@@ -57,37 +68,6 @@ def make_generation(
     )
 
 
-@pytest.fixture
-def admin(db) -> object:
-    return make_user("alex", "Alex", role=Role.ADMIN)
-
-
-@pytest.fixture
-def member(db) -> object:
-    return make_user("maya", "Maya")
-
-
-@pytest.fixture
-def outsider(db) -> object:
-    return make_user("otto", "Otto", active=False)
-
-
 def text(response: object) -> str:
     """The page as a person reads it (entities such as &#x27; decoded)."""
     return html.unescape(response.content.decode())
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def admin_client(admin) -> Client:
-    return client_for(admin)
-
-
-@pytest.fixture
-def member_client(member) -> Client:
-    return client_for(member)
