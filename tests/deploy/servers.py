@@ -7,7 +7,6 @@ import re
 import shlex
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ from urllib.parse import quote
 
 from django.db import connection
 
+from tests import waiting
 from veoui.common import processes
 from veoui.kie.simulator.process import RunningSimulator
 
@@ -90,14 +90,10 @@ def collect_static(environment: dict[str, str]) -> None:
 
 
 def wait_for(condition: Callable[[], object], timeout: float, what: str, log: Path | None = None) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    tail = log.read_text(errors="replace")[-3000:] if log else ""
-    raise AssertionError(f"{what}: not within {timeout} s\n{tail}")
+    """tests.waiting.wait_for, whose failure shows the end of the server's log."""
+    return waiting.wait_for(
+        condition, timeout, lambda: f"{what}\n{log.read_text(errors='replace')[-3000:] if log else ''}"
+    )
 
 
 def listening_address(log: Path) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 
 from tests.support import picture
+from tests.waiting import wait_for
 from veoui.kie.client import KieClient
 from veoui.kie.errors import Category, MalformedResponse, NotAccepted, Outcome, Refused, UnknownOutcome
 from veoui.kie.records import ExtendRequest, GenerateRequest
@@ -27,13 +26,11 @@ def text_request(**changes) -> GenerateRequest:
 
 
 def wait_until_done(client: KieClient, task_id: str, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def done():
         record = client.record_info(task_id)
-        if record.is_terminal:
-            return record
-        time.sleep(0.2)
-    raise AssertionError("the task never finished")
+        return record if record.is_terminal else None
+
+    return wait_for(done, timeout, f"task {task_id} finished")
 
 
 def test_it_makes_a_video_from_generate_to_a_downloadable_mp4(client, sim, tmp_path) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from tests.waiting import wait_for
 from veoui.ops.management.commands import db_worker
 from veoui.studio.tasks import refresh_generation
 
@@ -31,10 +31,8 @@ def test_the_worker_prunes_old_finished_task_results_by_itself(transactional_db,
     stop = threading.Event()
     housekeeping = threading.Thread(target=db_worker.housekeeping, args=(stop,), daemon=True)
     housekeeping.start()
-    deadline = time.monotonic() + 10
-    while DBTaskResult.objects.filter(id__in=[old_success.id, old_failure.id]).exists():
-        assert time.monotonic() < deadline, "the worker's housekeeping did not prune"
-        time.sleep(0.05)
+    pruned = DBTaskResult.objects.filter(id__in=[old_success.id, old_failure.id])
+    wait_for(lambda: not pruned.exists(), 10, "the worker's housekeeping pruning old results")
     stop.set()
     housekeeping.join(timeout=10)
     mine = {old_success.id, old_failure.id, recent.id, waiting.id}

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -15,7 +14,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
 
+from tests.people import make_user
 from tests.support import picture
+from tests.waiting import wait_for
 from veoui.studio import services
 from veoui.studio.forms import ImageInput
 from veoui.studio.models import Generation, Status
@@ -77,17 +78,12 @@ def statuses() -> dict[str, int]:
 
 
 def wait(condition, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not reached in {timeout} s: {statuses()}")
+    wait_for(condition, timeout, lambda: f"statuses {statuses()}")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_it_finishes_everything_after_sigkills_and_submits_each_once(kie, django_user_model, tmp_path) -> None:
-    owner = django_user_model.objects.create_user("maya", password="correct-horse-battery")
+    owner = make_user("maya")
     kie.control.configure(min_seconds=2, max_seconds=3)
     # Slow uploads keep generations in "submitting" long enough to be killed there.
     kie.control.add_fault("upload-stream", "delay", seconds=0.6, times=0)
@@ -99,8 +95,11 @@ def test_it_finishes_everything_after_sigkills_and_submits_each_once(kie, django
     worker = start_worker(kie, log)
     for _ in range(3):
         # Kill once some generations are running while others are still queued or being submitted.
-        wait(lambda: statuses().get(Status.RUNNING, 0) >= 1 and statuses().get(Status.SUCCEEDED, 0) < 13, 60)
-        time.sleep(0.3)
+        def amid() -> bool:
+            now = statuses()
+            return now.get(Status.RUNNING, 0) >= 1 and now.get(Status.SUCCEEDED, 0) < 13 and len(now) >= 2
+
+        wait(amid, 60)
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         seen_at_kill.append(statuses())

@@ -11,7 +11,8 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.team.conftest import client_for, make_user, text
+from tests.people import client_for, make_user, text
+from tests.waiting import wait_for
 from veoui.ops.management.commands import db_worker
 from veoui.team import balance
 from veoui.team.models import KieBalance, Role, TeamSettings
@@ -50,9 +51,8 @@ def test_it_is_scheduled_by_the_workers_housekeeping(transactional_db, kie) -> N
     thread = threading.Thread(target=db_worker.housekeeping, args=(stop,), daemon=True)
     thread.start()
     try:
-        deadline = timezone.now() + timedelta(seconds=10)
-        while not DBTaskResult.objects.filter(task_path=TASK_PATH).exists() and timezone.now() < deadline:
-            stop.wait(0.1)
+        queued = DBTaskResult.objects.filter(task_path=TASK_PATH)
+        wait_for(queued.exists, 10, "the balance check queued by the housekeeping")
     finally:
         stop.set()
         thread.join(timeout=15)
