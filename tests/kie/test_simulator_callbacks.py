@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.waiting import wait_for
 from veoui.kie.simulator.callbacks import sign
 
 TIMEOUT = 10
@@ -121,10 +122,21 @@ def test_it_retries_a_failing_receiver_and_gives_up_after_three_tries(sim, recei
     receiver.failures_left = 10
     sim.control.complete(start_task(sim, receiver.url))
     receiver.wait_for(6)
-    time.sleep(0.3)
-    assert len(receiver.calls) == 6
-    attempts = [delivery["attempt"] for delivery in sim.control.callbacks()]
-    assert attempts == [1, 2, 3, 1, 2, 3]
+
+    def both_done() -> list[dict] | None:
+        deliveries = sim.control.callbacks()
+        return deliveries if sum(delivery["final"] for delivery in deliveries) == 2 else None
+
+    deliveries = wait_for(both_done, TIMEOUT, "the simulator done with both callbacks")
+    assert [(d["attempt"], d["delivered"], d["final"]) for d in deliveries] == [
+        (1, False, False),
+        (2, False, False),
+        (3, True, True),
+        (1, False, False),
+        (2, False, False),
+        (3, False, True),
+    ]
+    assert len(receiver.calls) == 6  # given up after the third try: no fourth
 
 
 def test_it_sends_duplicate_callbacks_when_configured(sim, receiver):

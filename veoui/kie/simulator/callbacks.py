@@ -68,6 +68,15 @@ class CallbackSender:
                     break
                 if attempt < config.callback_attempts:
                     time.sleep(config.callback_retry_seconds)
+            self._finished(task_id, copy)
+
+    def _finished(self, task_id: str, copy: int) -> None:
+        """Nothing more comes for this copy (delivered, or given up): its last attempt says so."""
+        with self._lock:
+            for delivery in reversed(self._deliveries):
+                if (delivery["taskId"], delivery["copy"]) == (task_id, copy):
+                    delivery["final"] = True
+                    return
 
     def _post(self, url: str, task_id: str, body: bytes, config: SimConfig, copy: int, attempt: int) -> bool:
         headers = {"Content-Type": "application/json", "User-Agent": "kie-simulator-callback/1.0"}
@@ -98,6 +107,7 @@ class CallbackSender:
                     "status": status,
                     "error": error,
                     "delivered": delivered,
+                    "final": False,
                     "payload": json.loads(body),
                 }
             )
