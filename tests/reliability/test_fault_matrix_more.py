@@ -12,9 +12,11 @@ import pytest
 from django.test import Client
 
 from tests.conftest import TEST_KIE_API_KEY, TEST_WEBHOOK_HMAC_KEY
+from tests.people import make_user
 from tests.reliability.conftest import MATRIX
 from tests.reliability.test_fault_matrix import FAULTS, check_words, shown
 from tests.studio.test_flow import finished, submit
+from tests.waiting import wait_for
 from veoui.kie.signing import sign
 from veoui.studio import tasks
 from veoui.studio.models import Generation, Rendition, Status
@@ -48,7 +50,7 @@ def test_credit_cell(transactional_db, kie, settings, kind: str) -> None:
 def member(client: Client, worker, django_user_model, settings, monkeypatch) -> Client:
     monkeypatch.setattr(tasks, "retry_delay", lambda attempts: 0.2)
     settings.VEOUI_UPGRADE_POLL_INTERVAL = 0.3
-    client.force_login(django_user_model.objects.create_user("maya", password="correct-horse-battery"))
+    client.force_login(make_user("maya"))
     return client
 
 
@@ -84,9 +86,13 @@ def test_duplicate_callback_cell(live_server, member, worker, kie, settings, cal
         kie.control.configure(duplicate_callbacks=3)
         work = generation
     settle(worker, work, timeout=30)
-    time.sleep(1.0)  # the late copies arrive after the outcome was applied
+
+    def all_answered() -> list[dict] | None:  # the late copies arrive after the outcome was applied
+        answered = [d for d in kie.control.callbacks() if d["final"]]
+        return answered if len(answered) >= 4 else None
+
+    deliveries = wait_for(all_answered, 30, "kie.ai done calling back, copies included")
     work.refresh_from_db()
-    deliveries = [d for d in kie.control.callbacks() if d.get("status") is not None]
     assert len(deliveries) >= 4 and all(d["status"] == 200 for d in deliveries), deliveries
     paid = len(kie.control.requests(call))
     assert (work.status, paid) == (Status.SUCCEEDED, 1)

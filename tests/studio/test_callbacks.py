@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import TEST_WEBHOOK_HMAC_KEY
+from tests.people import client_for, make_user
 from tests.studio.test_flow import finished, submit
+from tests.waiting import wait_for
 from veoui.kie.signing import sign
 from veoui.studio.models import Generation, Status
 
@@ -40,11 +43,22 @@ def post(client: Client, url: str, body: bytes, task_id: str = "", key: str = ""
 
 
 @pytest.fixture
-def member(client: Client, worker, django_user_model) -> Client:
-    user = django_user_model.objects.create_user("maya", password="correct-horse-battery")
-    member_client = Client()
-    member_client.force_login(user)
-    return member_client
+def member(worker) -> Client:
+    return client_for(make_user("maya"))
+
+
+def settled(worker) -> None:
+    """Wait until the worker has nothing left that is due: whatever a request queued has run by then."""
+
+    def idle() -> bool:
+        return not (DBTaskResult.objects.ready().exists() or DBTaskResult.objects.running().exists())
+
+    wait_for(idle, 15, "the worker done with everything due")
+
+
+def finished_at_kie(kie, generation: Generation) -> None:
+    """kie.ai finishes the task now (its record says so); veoui is not told, so it does not know yet."""
+    assert kie.control.complete(generation.kie_task_id)["record"]["successFlag"] != 0
 
 
 @pytest.fixture
@@ -56,7 +70,7 @@ def running(member, worker, kie, settings) -> Generation:
     generation = submit(member, "text")
     worker.wait_for(lambda: Generation.objects.get(pk=generation.pk).status == Status.RUNNING)
     generation.refresh_from_db()
-    time.sleep(1.5)  # kie.ai has finished by now; veoui doesn't know yet
+    finished_at_kie(kie, generation)
     return generation
 
 
@@ -64,11 +78,11 @@ def url_of(generation: Generation, token: str | None = None) -> str:
     return f"/hooks/kie/{generation.uuid}/{token or generation.callback_token}/"
 
 
-def test_it_refuses_a_wrong_token_and_changes_nothing(client, running, kie) -> None:
+def test_it_refuses_a_wrong_token_and_changes_nothing(client, running, kie, worker) -> None:
     before = len(kie.control.requests("record-info"))
     response = post(client, url_of(running, "not-the-token"), body_for("callback_success.json", running.kie_task_id))
     assert response.status_code == 404
-    time.sleep(1)
+    settled(worker)
     running.refresh_from_db()
     assert running.status == Status.RUNNING
     assert len(kie.control.requests("record-info")) == before
@@ -124,7 +138,7 @@ def test_it_trusts_record_info_over_a_callback_claiming_success(member, worker, 
     generation = submit(member, "text")
     worker.wait_for(lambda: Generation.objects.get(pk=generation.pk).status == Status.RUNNING)
     generation.refresh_from_db()
-    time.sleep(1.5)
+    assert kie.control.complete(generation.kie_task_id)["record"]["successFlag"] == 3
     lie = body_for("callback_success.json", generation.kie_task_id)
     assert post(client, url_of(generation), lie).status_code == 200
     worker.wait_for(finished(generation), timeout=15)
@@ -139,16 +153,16 @@ def test_it_makes_duplicates_and_late_arrivals_harmless(client, running, worker,
     assert running.status == Status.SUCCEEDED and running.archive_attempts == 1
     checks = len(kie.control.requests("record-info"))
     assert post(client, url_of(running), body).status_code == 200  # after it is all over
-    time.sleep(1)
+    settled(worker)
     assert len(kie.control.requests("record-info")) == checks
     assert Generation.objects.get(pk=running.pk).archive_attempts == 1
 
 
-def test_it_ignores_a_callback_about_another_task(client, running, kie) -> None:
+def test_it_ignores_a_callback_about_another_task(client, running, kie, worker) -> None:
     before = len(kie.control.requests("record-info"))
     body = body_for("callback_success.json", "0" * 32)
     assert post(client, url_of(running), body).status_code == 200
-    time.sleep(1)
+    settled(worker)
     assert len(kie.control.requests("record-info")) == before
 
 
@@ -181,14 +195,11 @@ def test_it_reads_both_4k_callback_shapes(member, running, worker, client, name,
     assert post(client, f"/hooks/kie/r/{rendition.uuid}/wrong/", b"{}").status_code == 404
 
 
-def test_it_receives_the_simulators_real_signed_callbacks(live_server, worker, kie, settings, django_user_model):
+def test_it_receives_the_simulators_real_signed_callbacks(live_server, worker, kie, settings):
     settings.VEOUI_POLL_INTERVAL = 60
     settings.PUBLIC_BASE_URL = live_server.url
     settings.KIE_WEBHOOK_HMAC_KEY = TEST_WEBHOOK_HMAC_KEY
-    user = django_user_model.objects.create_user("kim", password="correct-horse-battery")
-    client = Client()
-    client.force_login(user)
-    generation = submit(client, "text")
+    generation = submit(client_for(make_user("kim")), "text")
     worker.wait_for(finished(generation), timeout=20)  # no scheduled check comes within 60 s: the callback did it
     assert generation.status == Status.SUCCEEDED
     deliveries = kie.control.callbacks()
@@ -196,7 +207,7 @@ def test_it_receives_the_simulators_real_signed_callbacks(live_server, worker, k
     assert len(kie.control.requests("record-info")) == 1  # one confirmation after the callback, no polling
 
 
-def test_a_lost_generate_answer_is_recovered_from_kies_callback(live_server, worker, kie, settings, django_user_model):
+def test_a_lost_generate_answer_is_recovered_from_kies_callback(live_server, worker, kie, settings):
     """The request left, its answer never came back (the member sees "unconfirmed"); kie.ai's callback later names
     the task, kie.ai confirms it is this very prompt, and the video arrives as if nothing had happened."""
     settings.VEOUI_POLL_INTERVAL = 60
@@ -205,10 +216,7 @@ def test_a_lost_generate_answer_is_recovered_from_kies_callback(live_server, wor
     settings.KIE_WEBHOOK_HMAC_KEY = TEST_WEBHOOK_HMAC_KEY
     kie.control.configure(min_seconds=2, max_seconds=2)
     kie.control.add_fault("generate", "hang_after", times=1)
-    user = django_user_model.objects.create_user("kim", password="correct-horse-battery")
-    client = Client()
-    client.force_login(user)
-    generation = submit(client, "text")
+    generation = submit(client_for(make_user("kim")), "text")
     worker.wait_for(lambda: Generation.objects.get(pk=generation.pk).status == Status.UNCONFIRMED, timeout=15)
     worker.wait_for(lambda: Generation.objects.get(pk=generation.pk).status == Status.SUCCEEDED, timeout=20)
     generation.refresh_from_db()
@@ -233,9 +241,10 @@ def test_a_callback_naming_someone_elses_task_does_not_adopt_it(client, member, 
             prompt="A different video", model="veo3_fast", generation_type="TEXT_2_VIDEO", aspect_ratio="16:9"
         )
         other = kie_client.generate(request)
-    time.sleep(1.5)
+    kie.control.complete(other)
     assert post(client, url_of(generation), body_for("callback_success.json", other)).status_code == 200
-    time.sleep(1.5)
+    worker.wait_for(lambda: len(kie.control.requests("record-info")) == 1, timeout=15)  # kie.ai was asked
+    settled(worker)
     generation.refresh_from_db()
     assert generation.status == Status.UNCONFIRMED and generation.kie_task_id == ""
     assert len(kie.control.requests("record-info")) == 1  # kie.ai was asked, and its answer did not match
