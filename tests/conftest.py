@@ -45,10 +45,9 @@ def kie(sim: RunningSimulator, settings, tmp_path) -> RunningSimulator:
 def worker(transactional_db, kie: RunningSimulator) -> Iterator[RunningWorker]:
     """veoui's worker really running tasks, in a thread of the test process."""
     running = RunningWorker()
-    running.thread.start()
+    running.start()
     yield running
-    running.worker.running = False
-    running.thread.join(timeout=10)
+    running.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)

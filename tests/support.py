@@ -11,11 +11,13 @@ from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 from PIL import Image
 
+from veoui.ops.management.commands import db_worker
 from veoui.studio import heartbeat, tasks
 
 
 class RunningWorker:
-    """django-tasks-db's own worker loop, in a thread, plus veoui's heartbeat and recovery."""
+    """django-tasks-db's own worker loop, in a thread, plus veoui's heartbeat and recovery, and the archive queue's
+    workers in threads of their own, as `manage.py db_worker` runs them."""
 
     def __init__(self) -> None:
         self.worker = Worker(
@@ -29,6 +31,17 @@ class RunningWorker:
             excluded_queue_names=[],
         )
         self.thread = threading.Thread(target=self._run, daemon=True)
+        self.archivers = [db_worker.Archiver(f"test-worker-archive-{n}", 0.05) for n in range(db_worker.ARCHIVERS)]
+
+    def start(self) -> None:
+        for thread in [self.thread, *self.archivers]:
+            thread.start()
+
+    def stop(self) -> None:
+        for worker in [self.worker] + [archiver.worker for archiver in self.archivers]:
+            worker.running = False
+        for thread in [self.thread, *self.archivers]:
+            thread.join(timeout=10)
 
     def _run(self) -> None:
         heartbeat.beat()

@@ -187,6 +187,21 @@ def test_it_injects_faults_into_file_downloads(sim):
     assert requests.get(url, timeout=TIMEOUT).status_code == 200
 
 
+def test_it_trickles_a_file_download_until_released(sim):
+    task_id = successful_task(sim)
+    url = sim.control.task(task_id)["record"]["response"]["resultUrls"][0]
+    whole = requests.get(url, timeout=TIMEOUT).content
+    sim.control.add_fault("files", "trickle", head_bytes=100, every=0.01)
+    with requests.get(url, timeout=TIMEOUT, stream=True) as answer:
+        assert answer.raw.read(100) == whole[:100]
+        assert answer.raw.read(3) == whole[100:103]  # still coming, a byte at a time
+        sim.control.release()
+        assert whole[:103] + answer.raw.read() == whole
+    assert sim.control.requests("files")[-1]["fault"] == "trickle"
+    with pytest.raises(SimulatorControlError):
+        sim.control.add_fault("credit", "trickle")
+
+
 def test_it_injects_faults_into_uploads_in_the_upload_hosts_shape(sim):
     sim.control.add_fault("upload-base64", "body_code", code=500)
     headers = {**sim.auth, "User-Agent": "veoui-tests/1.0"}

@@ -40,6 +40,11 @@ from veoui.team.language import language_of
 
 log = logging.getLogger(__name__)
 
+# Downloads of finished videos (up to gigabytes) have a queue of their own, with workers of their own, so that
+# no download ever holds up a submit or a status check.
+ARCHIVE_QUEUE = "archive"
+ARCHIVABLE = (Status.ARCHIVING, Status.SUCCEEDED)
+
 Kind = Rendition.Kind
 
 # A submission kie.ai certainly did not take (busy, rate limited, unreachable) is retried this many times, with
@@ -188,7 +193,7 @@ def is_current_check(work: TrackedWork, check: int | None) -> bool:
 
 
 def mark_finished_upstream(work: TrackedWork, result_urls: list[str], **changes: object) -> bool:
-    """RUNNING to ARCHIVING, once: the caller that wins archives the video."""
+    """RUNNING to ARCHIVING, once: the caller that wins has the video archived."""
     moved = work.mark_finished(result_urls, by=heartbeat.worker_id(), **changes)
     if moved:
         log.info("finished upstream id=%s task=%s", work.uuid, work.kie_task_id)
@@ -204,9 +209,9 @@ def archive_work(work: TrackedWork) -> None:
     or kie.ai's copy is gone (after 14 days)."""
     model = type(work)
     attempts = work.archive_attempts
-    taken = model.objects.filter(pk=work.pk, archive_attempts=attempts, video="", archive_gone=False).update(
-        archive_attempts=attempts + 1
-    )
+    taken = model.objects.filter(
+        pk=work.pk, archive_attempts=attempts, video="", archive_gone=False, status__in=ARCHIVABLE
+    ).update(archive_attempts=attempts + 1)
     if not taken or not work.result_urls:
         return
     url = work.result_urls[0]
@@ -446,20 +451,13 @@ def apply_record(generation: Generation, record: TaskRecord) -> None:
         has_audio=record.has_audio[0] if record.has_audio else None,
         resolution=record.resolution or "",
     ):
-        generation.refresh_from_db()
-        archive_work(generation)
+        archive_later(generation)
 
 
 def used_seed(record: TaskRecord) -> int | None:
     """The seed kie.ai says it used, if it is one a seed can be (its answer is not trusted blindly)."""
     seed = record.seeds[0] if record.seeds else None
     return seed if seed is not None and rules.SEED_MIN <= seed <= rules.SEED_MAX else None
-
-
-def save_video(generation_id: int) -> None:
-    generation = Generation.objects.get(pk=generation_id)
-    if generation.status in (Status.ARCHIVING, Status.SUCCEEDED):
-        archive_work(generation)
 
 
 def email_owner_if_finished(generation_id: int) -> None:
@@ -596,8 +594,7 @@ def finished(rendition: Rendition, urls: list[str]) -> None:
     if rendition.status == Status.SUBMITTING:
         rendition.mark_submitted(0)
     if mark_finished_upstream(rendition, [u for u in urls if u]):
-        rendition.refresh_from_db()
-        archive_work(rendition)
+        archive_later(rendition)
 
 
 def check_version(rendition_id: int, check: int | None = None) -> None:
@@ -614,12 +611,6 @@ def check_version(rendition_id: int, check: int | None = None) -> None:
         else:
             log.info("rendition check failed id=%s code=%s", rendition.uuid, error.code)
             keep_polling(rendition)
-
-
-def save_version(rendition_id: int) -> None:
-    rendition = Rendition.objects.get(pk=rendition_id)
-    if rendition.status in (Status.ARCHIVING, Status.SUCCEEDED):
-        archive_work(rendition)
 
 
 # --- a task kie.ai no longer knows -----------------------------------------------------------------------
@@ -731,9 +722,9 @@ def adopt_generation(*, generation_id: int, task_id: str) -> None:
     email_owner_if_finished(generation_id)
 
 
-@task()
+@task(queue_name=ARCHIVE_QUEUE)
 def archive_generation(*, generation_id: int) -> None:
-    save_video(generation_id)
+    archive_work(Generation.objects.get(pk=generation_id))
     email_owner_if_finished(generation_id)
 
 
@@ -747,6 +738,6 @@ def refresh_rendition(*, rendition_id: int, check: int | None = None) -> None:
     check_version(rendition_id, check)
 
 
-@task()
+@task(queue_name=ARCHIVE_QUEUE)
 def archive_rendition(*, rendition_id: int) -> None:
-    save_version(rendition_id)
+    archive_work(Rendition.objects.get(pk=rendition_id))

@@ -36,6 +36,9 @@ def handle(sim: Simulator, request: Request) -> Response:
             return json_response({"config": sim.config.as_dict()})
         if route == ("POST", "/_sim/config"):
             return json_response({"config": sim.configure(request.json)})
+        if route == ("POST", "/_sim/release"):
+            sim.release_hangs()
+            return json_response({"ok": True})
         if route == ("POST", "/_sim/reset"):
             restore = bool(request.json.get("config", False)) if request.body else False
             sim.reset(restore_config=restore)

@@ -27,6 +27,10 @@ class SimulatorControl:
     def clear_faults(self) -> None:
         self._call("DELETE", "/_sim/faults")
 
+    def release(self) -> None:
+        """Let every held connection go: hangs end, trickling downloads send the rest at once."""
+        self._call("POST", "/_sim/release")
+
     def requests(self, endpoint: str | None = None) -> list[dict]:
         """Requests received, oldest first, optionally of one endpoint (``generate``, ``files``...)."""
         params = {"endpoint": endpoint} if endpoint else None

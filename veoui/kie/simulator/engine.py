@@ -327,9 +327,12 @@ class Simulator:
 
     def hang(self, seconds: float) -> None:
         """Hold a connection for ``seconds``, or until a reset or shutdown lets it go."""
+        self.held().wait(seconds)
+
+    def held(self) -> threading.Event:
+        """Set once held connections are let go (``POST /_sim/release``, a reset or shutdown)."""
         with self.lock:
-            release = self._hang_release
-        release.wait(seconds)
+            return self._hang_release
 
     def release_hangs(self) -> None:
         with self.lock:

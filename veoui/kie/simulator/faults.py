@@ -28,8 +28,9 @@ HANG_AFTER = "hang_after"
 MALFORMED_JSON = "malformed_json"
 DROP = "drop"
 TASK_FAILURE = "task_failure"
+TRICKLE = "trickle"
 
-KINDS = (BODY_CODE, HTTP_STATUS, DELAY, HANG_BEFORE, HANG_AFTER, MALFORMED_JSON, DROP, TASK_FAILURE)
+KINDS = (BODY_CODE, HTTP_STATUS, DELAY, HANG_BEFORE, HANG_AFTER, MALFORMED_JSON, DROP, TASK_FAILURE, TRICKLE)
 
 # How long a hanging connection is held when the fault names no time: longer than any sane client timeout.
 DEFAULT_HANG_SECONDS = 120.0
@@ -130,6 +131,14 @@ def _params(endpoint: str, kind: str, given: dict) -> dict:
         params = {"seconds": reader.number("seconds", 1.0)}
     elif kind in (HANG_BEFORE, HANG_AFTER):
         params = {"seconds": reader.number("seconds", DEFAULT_HANG_SECONDS)}
+    elif kind == TRICKLE:
+        if endpoint != FILES:
+            raise FaultError("trickle applies to files")
+        params = {
+            "head_bytes": reader.integer("head_bytes", 1024),
+            "every": reader.number("every", 0.2),
+            "seconds": reader.number("seconds", DEFAULT_HANG_SECONDS),
+        }
     elif kind == MALFORMED_JSON:
         if endpoint == FILES:
             raise FaultError("malformed_json applies to JSON endpoints, not files")

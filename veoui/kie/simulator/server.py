@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
 from veoui.kie.simulator import admin, api, contract, uploads
@@ -28,6 +29,7 @@ from veoui.kie.simulator.faults import (
     HANG_BEFORE,
     HTTP_STATUS,
     MALFORMED_JSON,
+    TRICKLE,
     Fault,
 )
 from veoui.kie.simulator.files import CHUNK, file_response
@@ -190,7 +192,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         if response is None:
             self.close_connection = True
         else:
-            self._send(response)
+            self._send(response, fault if fault and fault.kind == TRICKLE else None)
         return response
 
     def _answer(self, route: Route, request: Request, fault: Fault | None) -> Response | None:
@@ -256,7 +258,7 @@ class RequestHandler(BaseHTTPRequestHandler):
     def _hang(self, fault: Fault) -> None:
         self.server.sim.hang(fault.params["seconds"])
 
-    def _send(self, response: Response) -> None:
+    def _send(self, response: Response, trickle: Fault | None = None) -> None:
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         for name, value in response.headers.items():
@@ -274,12 +276,27 @@ class RequestHandler(BaseHTTPRequestHandler):
         with response.file.open("rb") as source:
             source.seek(response.start)
             remaining = length
+            if trickle is not None:
+                remaining = self._trickle(source, remaining, trickle.params)
             while remaining > 0:
                 chunk = source.read(min(CHUNK, remaining))
                 if not chunk:
                     break
                 self.wfile.write(chunk)
                 remaining -= len(chunk)
+
+    def _trickle(self, source: BinaryIO, remaining: int, params: dict) -> int:
+        """Send the first ``head_bytes``, then a byte every ``every`` seconds (the connection stays busy, no read
+        times out) until released or ``seconds`` have passed; the rest is then sent at once. What is left to send."""
+        head = source.read(min(params["head_bytes"], remaining))
+        self.wfile.write(head)
+        remaining -= len(head)
+        released = self.server.sim.held()
+        until = time.monotonic() + params["seconds"]
+        while remaining > 1 and not released.wait(params["every"]) and time.monotonic() < until:
+            self.wfile.write(source.read(1))
+            remaining -= 1
+        return remaining
 
     def log_message(self, format: str, *args: object) -> None:
         # Requests are logged by _dispatch, in one line each and without noise.

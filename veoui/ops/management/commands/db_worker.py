@@ -2,7 +2,9 @@
 
 A heartbeat tells live workers from dead ones, and the recovery sweep, at start and then every few seconds,
 picks up every generation whose worker died or whose next step was lost, so a crash or restart loses nothing.
-About once an hour it also deletes old finished task rows (`veoui.ops.maintenance`).
+About once an hour it also deletes old finished task rows (`veoui.ops.maintenance`). Beside the worker of the
+default queue (submits, status checks), ARCHIVERS threads take the archive queue's downloads: one heartbeat and
+one command for all.
 """
 
 import logging
@@ -11,14 +13,17 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+from django_tasks_db.management.commands.db_worker import Worker
 
 from veoui.ops import maintenance
 from veoui.studio import heartbeat, tasks
 from veoui.team import balance as team_balance
 
 log = logging.getLogger("veoui.worker")
+
+ARCHIVERS = 2  # downloads at a time per worker process: one slow file host doesn't hold up the next video
 
 
 def housekeeping(stop: threading.Event) -> None:
@@ -41,6 +46,29 @@ def housekeeping(stop: threading.Event) -> None:
         stop.wait(settings.VEOUI_HEARTBEAT_SECONDS)
 
 
+class Archiver(threading.Thread):
+    """A worker of the archive queue in a thread with its own database connection; a failure (the database away)
+    is retried. Told to stop, it finishes the download it is on (a second Ctrl-C or SIGTERM ends the process)."""
+
+    def __init__(self, worker_id: str, interval: float, backend_name: str = "default") -> None:
+        super().__init__(daemon=True)
+        self.worker = Worker(
+            queue_names=[tasks.ARCHIVE_QUEUE], interval=interval, batch=False, backend_name=backend_name,
+            startup_delay=False, max_tasks=None, worker_id=worker_id[:64], excluded_queue_names=[],
+        )  # fmt: skip
+
+    def run(self) -> None:
+        try:
+            while self.worker.running:
+                try:
+                    self.worker.run()
+                except Exception:
+                    log.exception("an archive worker failed; starting it again shortly")
+                    time.sleep(settings.VEOUI_HEARTBEAT_SECONDS)
+        finally:
+            connections.close_all()  # this thread's own
+
+
 class Command(DatabaseWorkerCommand):
     help = "Run veoui's worker: every call to kie.ai, plus crash recovery."
 
@@ -51,7 +79,20 @@ class Command(DatabaseWorkerCommand):
         parser.set_defaults(interval=0.25)
 
     def handle(self, *args: object, **options: object) -> None:
+        archivers = []
         if not options.get("reload") or os.environ.get("RUN_MAIN") == "true":
             heartbeat.beat()
             threading.Thread(target=housekeeping, args=(threading.Event(),), daemon=True).start()
-        super().handle(*args, **options)
+            worker_id, interval = options["worker_id"][:50], options["interval"]
+            archivers = [
+                Archiver(f"{worker_id}-archive-{n}", interval, options["backend_name"]) for n in range(ARCHIVERS)
+            ]
+            for archiver in archivers:
+                archiver.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            for archiver in archivers:
+                archiver.worker.running = False
+            for archiver in archivers:
+                archiver.join()
