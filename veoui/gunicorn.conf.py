@@ -14,7 +14,7 @@ from veoui.common.logs import hide_callback_tokens
 try:  # one shared listening socket: a restart (HUP) hands it to the new processes and drops no waiting connection
     bind = [f"{env_str('HOST') or '127.0.0.1'}:{env_int('PORT', 8000)}"]
     workers = env_int("WEB_CONCURRENCY", min(len(os.sched_getaffinity(0)), 8), minimum=1)
-    threads = env_int("WEB_THREADS", 4, minimum=1)
+    threads = env_int("WEB_THREADS", 8, minimum=1)
 except ImproperlyConfigured as error:
     raise SystemExit(f"veoui can't start: {error}") from None
 worker_class, timeout, graceful_timeout, keepalive = "gthread", 60, 30, 5
