@@ -223,6 +223,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "media/"
+# Behind nginx: after veoui's access check, nginx sends a file of MEDIA_ROOT itself from this internal location.
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT")
 
 LOGGING = {
     "version": 1,
