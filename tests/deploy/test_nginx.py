@@ -164,8 +164,9 @@ def test_nginx_sends_a_members_video_after_veouis_check_and_nobody_elses(
     from tests.team.conftest import make_generation
 
     make_person("maya", first_name="Maya")
+    make_person("sam", first_name="Sam")
     maya = get_user_model().objects.get(username="maya")
-    generation = make_generation(maya, 80)
+    generation = make_generation(maya, 80, visibility="private")
     video = bytes(range(256)) * 4096  # 1 MiB
     settings.MEDIA_ROOT = tmp_path / "media"  # where gunicorn and nginx find it
     generation.video.save("clip.mp4", ContentFile(video), save=True)
@@ -189,6 +190,10 @@ def test_nginx_sends_a_members_video_after_veouis_check_and_nobody_elses(
         assert direct.status_code == 200 and direct.content == b""
         assert direct.headers["X-Accel-Redirect"].startswith("/protected-media/videos/")
 
+        outsider = browser()
+        assert log_in(outsider, nginx, "sam", PASSWORD).url.endswith("/studio/text/")
+        refused = outsider.get(f"{nginx.url}{address}", headers={"Range": "bytes=0-99"}, timeout=PAGE_TIMEOUT)
+        assert refused.status_code == 404 and video[:100] not in refused.content
         logged_out = browser().get(f"{nginx.url}{address}", allow_redirects=False, timeout=PAGE_TIMEOUT)
         assert logged_out.status_code == 302 and video[:100] not in logged_out.content
         internal = browser().get(f"{nginx.url}{direct.headers['X-Accel-Redirect']}", timeout=PAGE_TIMEOUT)
