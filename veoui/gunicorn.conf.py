@@ -2,6 +2,7 @@
 read like Django's settings (README "Running on a server"): HOST, PORT (0: any free port), WEB_CONCURRENCY
 (processes, default one per CPU up to 8), WEB_THREADS (threads in each, bench/threads.py), LOG_LEVEL."""
 
+import gc
 import logging
 import os
 
@@ -42,3 +43,8 @@ logger_class = VeouiLogger
 
 def when_ready(server) -> None:
     server.log.info("veoui is listening at %s", ", ".join(str(listener) for listener in server.LISTENERS))
+
+
+def post_worker_init(worker) -> None:
+    gc.collect()
+    gc.freeze()  # Django's start-up objects out of the collector's walks, which hold up every thread (bench/RESULTS.md)
