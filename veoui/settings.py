@@ -10,67 +10,14 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from veoui.common.env import env_bool, env_float, env_int, env_list, env_str, env_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = env_str(name)
-    if not raw:
-        return default
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
-
-
-def env_int(name: str, default: int, minimum: int = 0) -> int:
-    raw = env_str(name)
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
-    return value
-
-
-def env_float(name: str, default: float) -> float:
-    raw = env_str(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {raw!r}.") from None
-    if value <= 0:
-        raise ImproperlyConfigured(f"{name} must be more than zero.")
-    return value
-
-
-def env_url(name: str, default: str = "") -> str:
-    raw = env_str(name, default).rstrip("/")
-    if raw:
-        parts = urlsplit(raw)
-        if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise ImproperlyConfigured(f"{name} must be an http:// or https:// address, not {raw!r}.")
-    return raw
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -276,6 +223,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "media/"
+# Behind nginx: after veoui's access check, nginx sends a file of MEDIA_ROOT itself from this internal location.
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT")
 
 LOGGING = {
     "version": 1,

@@ -11,12 +11,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from tests.ops.databases import empty_database_like_default
 from tests.people import make_user
 from tests.support import picture
 from veoui.common.storage import S3MediaStorage
+from veoui.studio.media import serve_file
 from veoui.studio.models import Generation, Status
 
 BUCKET = "veoui-media"
@@ -125,6 +126,15 @@ def test_it_archives_plays_with_ranges_and_deletes_a_video_in_s3(s3, worker, kie
     generation.video.delete(save=True)
     assert video_key not in stored_keys(s3)
     assert client.get(f"/videos/{generation.uuid}/video.mp4").status_code == 404
+
+
+def test_it_streams_from_the_bucket_itself_even_with_media_accel_redirect_set(s3, settings) -> None:
+    # nginx can't reach the bucket, and a presigned link would outlive a permission change: veoui keeps streaming.
+    settings.MEDIA_ACCEL_REDIRECT = "/protected-media/"
+    name = default_storage.save("videos/2026/12/clip.mp4", ContentFile(bytes(range(256)) * 16))
+    response = serve_file(RequestFactory().get("/f", HTTP_RANGE="bytes=10-19"), name)
+    assert response.status_code == 206 and b"".join(response.streaming_content) == bytes(range(10, 20))
+    assert not response.has_header("X-Accel-Redirect")
 
 
 def test_it_gives_a_second_upload_of_the_same_name_its_own_key(s3) -> None:

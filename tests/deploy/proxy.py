@@ -59,6 +59,7 @@ class Nginx:
     http_port: int
     folder: Path
     process: subprocess.Popen | None = None
+    upstream: str = ""  # gunicorn's address
 
     @property
     def url(self) -> str:
@@ -91,6 +92,7 @@ def configure(folder: Path, upstream: str, static_root: Path) -> Nginx:
             f"/etc/letsencrypt/live/{HOST_NAME}/fullchain.pem": str(cert),
             f"/etc/letsencrypt/live/{HOST_NAME}/privkey.pem": str(key),
             "/opt/veoui/.staticfiles/": f"{static_root}/",
+            "/var/lib/veoui/media/": f"{static_root.parent / 'media'}/",
             "/var/www/html": str(folder / "acme"),
         },
     )

@@ -39,7 +39,10 @@ def served_behind_nginx(kie, tmp_path: Path) -> Iterator[tuple[proxy.Nginx, Path
     environment = server_environment(
         kie,
         tmp_path / "media",
-        **{name: production[name] for name in ("SECRET_KEY", "PUBLIC_BASE_URL", "ALLOWED_HOSTS", "BEHIND_PROXY")},
+        **{
+            name: production[name]
+            for name in ("SECRET_KEY", "PUBLIC_BASE_URL", "ALLOWED_HOSTS", "BEHIND_PROXY", "MEDIA_ACCEL_REDIRECT")
+        },
         STATIC_ROOT=str(tmp_path / "static"),
         HOST="127.0.0.1",
         PORT="0",
@@ -52,6 +55,7 @@ def served_behind_nginx(kie, tmp_path: Path) -> Iterator[tuple[proxy.Nginx, Path
     with running(procfile()["web"], environment, web_log):
         upstream = listening_address(web_log).removeprefix("http://")
         with proxy.running_nginx(tmp_path / "nginx", upstream, tmp_path / "static") as nginx:
+            nginx.upstream = upstream
             yield nginx, web_log
 
 
@@ -150,3 +154,47 @@ def test_it_counts_wrong_passwords_at_the_address_nginx_saw_not_a_forged_one(
         # The admin, from their own machine, is not locked out by the stranger.
         assert log_in(browser(admin), nginx, "alex", PASSWORD).url.endswith("/studio/text/")
         assert set(LoginAttempt.objects.values_list("ip", flat=True)) == {stranger}
+
+
+def test_nginx_sends_a_members_video_after_veouis_check_and_nobody_elses(
+    transactional_db, kie, tmp_path: Path, settings
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from tests.team.conftest import make_generation
+
+    make_person("maya", first_name="Maya")
+    make_person("sam", first_name="Sam")
+    maya = get_user_model().objects.get(username="maya")
+    generation = make_generation(maya, 80, visibility="private")
+    video = bytes(range(256)) * 4096  # 1 MiB
+    settings.MEDIA_ROOT = tmp_path / "media"  # where gunicorn and nginx find it
+    generation.video.save("clip.mp4", ContentFile(video), save=True)
+    warnings.simplefilter("ignore", InsecureRequestWarning)
+    with served_behind_nginx(kie, tmp_path) as (nginx, web_log):
+        address = f"/videos/{generation.uuid}/video.mp4"
+        member = browser()
+        assert log_in(member, nginx, "maya", PASSWORD).url.endswith("/studio/text/")
+        part = member.get(f"{nginx.url}{address}", headers={"Range": "bytes=100-199"}, timeout=PAGE_TIMEOUT)
+        assert part.status_code == 206 and part.content == video[100:200]
+        assert part.headers["Content-Type"] == "video/mp4" and part.headers["X-Content-Type-Options"] == "nosniff"
+        assert "X-Accel-Redirect" not in part.headers
+        download = member.get(f"{nginx.url}/videos/{generation.uuid}/download/", timeout=PAGE_TIMEOUT)
+        assert download.status_code == 200 and download.content == video
+        assert download.headers["Content-Disposition"] == f'attachment; filename="veoui-{generation.uuid.hex[:8]}.mp4"'
+
+        # What gunicorn itself answered: where to find the file, and no body.
+        cookie = "; ".join(f"{name}={value}" for name, value in member.cookies.items())
+        headers = {"Host": proxy.HOST_NAME, "X-Forwarded-Proto": "https", "Cookie": cookie}
+        direct = requests.get(f"http://{nginx.upstream}{address}", headers=headers, timeout=PAGE_TIMEOUT)
+        assert direct.status_code == 200 and direct.content == b""
+        assert direct.headers["X-Accel-Redirect"].startswith("/protected-media/videos/")
+
+        outsider = browser()
+        assert log_in(outsider, nginx, "sam", PASSWORD).url.endswith("/studio/text/")
+        refused = outsider.get(f"{nginx.url}{address}", headers={"Range": "bytes=0-99"}, timeout=PAGE_TIMEOUT)
+        assert refused.status_code == 404 and video[:100] not in refused.content
+        logged_out = browser().get(f"{nginx.url}{address}", allow_redirects=False, timeout=PAGE_TIMEOUT)
+        assert logged_out.status_code == 302 and video[:100] not in logged_out.content
+        internal = browser().get(f"{nginx.url}{direct.headers['X-Accel-Redirect']}", timeout=PAGE_TIMEOUT)
+        assert internal.status_code == 404 and video[:100] not in internal.content

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from urllib.parse import quote
 
-from django.core.files.storage import default_storage
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -33,8 +35,11 @@ def serve_file(request: HttpRequest, name: str, download_name: str | None = None
         # Never let a stored file be interpreted as a page or a script.
         content_type = "application/octet-stream"
     match = RANGE.match(request.headers.get("Range", "").strip())
-    handle = default_storage.open(name, "rb")
-    if match and (match.group(1) or match.group(2)):
+    if settings.MEDIA_ACCEL_REDIRECT and isinstance(default_storage, FileSystemStorage):
+        # nginx sends a local file itself, ranges included, from its internal location (veoui/deploy/nginx.conf).
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = quote(f"{settings.MEDIA_ACCEL_REDIRECT.rstrip('/')}/{name}")
+    elif match and (match.group(1) or match.group(2)):
         start_text, end_text = match.groups()
         if start_text:
             start = int(start_text)
@@ -43,16 +48,16 @@ def serve_file(request: HttpRequest, name: str, download_name: str | None = None
             start = max(0, size - int(end_text))
             end = size - 1
         if start >= size or start > end:
-            handle.close()
             response = HttpResponse(status=416)
             response["Content-Range"] = f"bytes */{size}"
             return response
+        handle = default_storage.open(name, "rb")
         handle.seek(start)
         response = StreamingHttpResponse(_chunks(handle, end - start + 1), status=206, content_type=content_type)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
     else:
-        response = FileResponse(handle, content_type=content_type)
+        response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"
     response["X-Content-Type-Options"] = "nosniff"
