@@ -72,9 +72,9 @@ access_log_format = '%(h)s fwd=%({x-forwarded-for}i)s "%(m)s %(U)s" %(s)s %(B)s 
 
 class VeouiLogger(Logger):
     def access(self, resp, req, environ, request_time) -> None:
-        # A status card that found nothing changed (204) says nothing worth a line; each open card asks every
-        # second. LOG_LEVEL=debug logs them too.
-        if resp.status_code == 204 and req.path.endswith("/status/") and not self.error_log.isEnabledFor(logging.DEBUG):
+        # A status check that found nothing changed (204) says nothing worth a line; each open page asks every two
+        # seconds. LOG_LEVEL=debug logs them too.
+        if resp.status_code == 204 and req.path == "/status/" and not self.error_log.isEnabledFor(logging.DEBUG):
             return
         super().access(resp, req, environ, request_time)
 
