@@ -54,9 +54,11 @@ document.addEventListener("click", (event) => {
       .finally(() => { asking = false; });
   }
 
-  function schedule(delay) {
+  // Asks now, then again after the interval.
+  function check() {
+    ask();
     clearTimeout(timer);
-    timer = setTimeout(() => { ask(); schedule(every()); }, delay);
+    timer = setTimeout(check, every());
   }
 
   function notify(line) {
@@ -74,20 +76,20 @@ document.addEventListener("click", (event) => {
     });
   });
   document.addEventListener("visibilitychange", () => {
-    if (!document.hidden) schedule(0);
+    if (!document.hidden) check();
   });
   ["pointerdown", "pointermove", "keydown", "scroll", "touchstart", "wheel"].forEach((name) =>
     document.addEventListener(name, () => {
       const idle = every() === IDLE_EVERY_MS;
       lastInput = Date.now();
-      if (idle) schedule(0);
+      if (idle) check();
     }, { passive: true, capture: true }),
   );
   document.addEventListener("click", (event) => {
     if (!event.target.closest("#generate-form button[type=submit], [data-asks-notifications]")) return;
     if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
   });
-  document.addEventListener("DOMContentLoaded", () => schedule(0));
+  document.addEventListener("DOMContentLoaded", check);
 })();
 
 // Screen readers hear when a video's status changes (queued, generating, ready, failed) through the page's one
