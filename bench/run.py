@@ -25,6 +25,8 @@ PLAN = [
     ("latency", "sqlite"),
     ("gallery", "sqlite"),
     ("gallery", "postgres"),
+    ("slow_jobs", "sqlite"),
+    ("slow_jobs", "postgres"),
     ("memory", "sqlite"),
     ("page_weight", "sqlite"),
 ]
@@ -57,6 +59,7 @@ def drop_postgres_databases(scripts: set[str]) -> None:
         "throughput": "veoui_bench_throughput",
         "upstream_calls": "veoui_bench_upstream",
         "gallery": "veoui_bench_gallery",
+        "slow_jobs": "veoui_bench_slow_jobs",
     }
     try:
         with psycopg.connect(f"{common.POSTGRES_SERVER}/postgres", autocommit=True) as connection:

@@ -64,11 +64,12 @@ def main() -> None:
     cookie = common.logged_in_cookie(user)
     public_id = running_generation(user)
     with common.gunicorn(env, workdir / f"web-{options.db}.log") as base:
-        card_url = f"{base}/videos/{public_id}/status/"
+        card_url = f"{base}/status/?shown={public_id}:0"
         headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}", "HX-Request": "true"}
         card = requests.get(card_url, headers=headers, timeout=10, allow_redirects=False)
-        assert card.status_code == 200 and "hx-trigger" in card.text, (card.status_code, card.text[:300])
-        status_url = base + html.unescape(re.search(r'hx-get="([^"]+)"', card.text).group(1))
+        assert card.status_code == 200 and "data-shown" in card.text, (card.status_code, card.text[:300])
+        shown = html.unescape(re.search(r'data-shown="([^"]+)"', card.text).group(1))
+        status_url = f"{base}/status/?shown={shown}&seen={public_id}"
         check = requests.get(status_url, headers=headers, timeout=10, allow_redirects=False)
         assert check.status_code == 204, (check.status_code, check.text[:300])
         wrk(f"{base}/bench/constant/", 2, {})  # warm every process and thread up

@@ -27,7 +27,7 @@ def watched(base: str, cookie_header: dict, public_id, viewers: int, stop: threa
         session = requests.Session()
         while not stop.is_set():
             with contextlib.suppress(requests.RequestException):
-                session.get(f"{base}/videos/{public_id}/status/", headers=cookie_header, timeout=10)
+                session.get(f"{base}/status/?shown={public_id}:0", headers=cookie_header, timeout=10)
             stop.wait(TAB_POLL_SECONDS)
 
     threads = [threading.Thread(target=tab, daemon=True) for _ in range(viewers)]

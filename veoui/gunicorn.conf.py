@@ -27,9 +27,11 @@ access_log_format = '%(h)s fwd=%({x-forwarded-for}i)s "%(m)s %(U)s" %(s)s %(B)s 
 
 class VeouiLogger(Logger):
     def access(self, resp, req, environ, request_time) -> None:
-        # An open status card asks every second; "nothing changed" (204) gets a line with LOG_LEVEL=debug only.
-        if resp.status_code != 204 or not req.path.endswith("/status/") or self.error_log.isEnabledFor(logging.DEBUG):
-            super().access(resp, req, environ, request_time)
+        # A status check that found nothing changed (204) says nothing worth a line; each open page asks every two
+        # seconds. LOG_LEVEL=debug logs them too.
+        if resp.status_code == 204 and req.path == "/status/" and not self.error_log.isEnabledFor(logging.DEBUG):
+            return
+        super().access(resp, req, environ, request_time)
 
     def atoms(self, resp, req, environ, request_time) -> dict:
         atoms = super().atoms(resp, req, environ, request_time)

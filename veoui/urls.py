@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from veoui.ops import health
 
 urlpatterns = [
-    path("", include("veoui.studio.urls")),  # first: it holds the addresses asked most often (the status checks)
+    path("", include("veoui.studio.urls")),  # first: it holds the addresses asked most often (the status check)
     path("", RedirectView.as_view(pattern_name="studio", permanent=False), {"mode_slug": "text"}, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

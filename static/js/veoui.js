@@ -1,17 +1,3 @@
-// veoui, every page: status cards check for news only while the tab is visible, and catch up when it returns.
-(function () {
-  "use strict";
-  document.addEventListener("htmx:beforeRequest", (event) => {
-    if (document.hidden && event.detail.elt.matches("[hx-trigger^='every']")) {
-      event.preventDefault();
-    }
-  });
-  document.addEventListener("visibilitychange", () => {
-    if (document.hidden || !window.htmx) return;
-    document.querySelectorAll("[hx-trigger^='every']").forEach((element) => window.htmx.trigger(element, "refresh"));
-  });
-})();
-
 // Copy buttons (the seed on a video's page): no inline handlers, the page's policy forbids them.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
@@ -23,54 +9,87 @@ document.addEventListener("click", (event) => {
   });
 });
 
-// The tab title counts your videos in the making ("(2) veoui"); when one ends, a browser notification (once you
-// allowed it: asked on your first Generate, never on page load) links to it. Polls only while something runs.
+// One status check for the whole page, every 2 seconds while it is in sight: what each card of work in progress
+// shows, and the person's work last heard running. The answer swaps in only the cards that changed (htmx
+// out-of-band), adds their new videos to the studio's list, and sets the tab title's count ("(2) veoui"); when one
+// of theirs ends, a browser notification (once allowed: asked on a first Generate, never on page load) links to it.
+// Nothing is asked while the tab is hidden; after 5 minutes without a touch of the page, every 30 seconds.
 (function () {
   "use strict";
-  const url = document.body && document.body.dataset.notifyUrl;
+  const url = document.body && document.body.dataset.statusUrl;
   if (!url) return;
   const baseTitle = document.title;
-  const POLL_MS = 3000;
-  let seen = [];
+  const EVERY_MS = 2000;
+  const IDLE_EVERY_MS = 30000;
+  const IDLE_AFTER_MS = 5 * 60 * 1000;
+  let lastInput = Date.now();
+  let asking = false;
+  let arrived = true; // the first check is made whatever the page shows, for the title's count
   let timer = null;
 
-  function notify(item) {
-    if (!("Notification" in window) || Notification.permission !== "granted") return;
-    const note = new Notification(item.title, { body: item.body, tag: item.url });
-    note.onclick = () => { window.focus(); window.location.href = item.url; };
+  const every = () => (Date.now() - lastInput > IDLE_AFTER_MS ? IDLE_EVERY_MS : EVERY_MS);
+  const news = () => document.getElementById("status-news");
+  const listed = (selector, attribute) => [...document.querySelectorAll(selector)].map((el) => el.getAttribute(attribute));
+
+  // What the answer said of the person's work: the count for the title, and a notification for each ending.
+  function heard() {
+    const running = Number(news().dataset.running);
+    document.title = running > 0 ? `(${running}) ${baseTitle}` : baseTitle;
+    news().querySelectorAll("p[data-url]").forEach(notify);
   }
 
+  function ask() {
+    const values = {
+      shown: listed("[data-shown]", "data-shown").join(","),
+      seen: news().dataset.ids,
+    };
+    const list = document.getElementById("recent-list");
+    if (list) values.known = listed("#recent-list .gen-card", "id").map((id) => id.slice(11)).join(",");
+    if (asking || document.hidden || (!values.shown && !values.seen && !arrived)) return;
+    asking = true;
+    arrived = false;
+    const before = news();
+    window.htmx.ajax("GET", url, { source: document.body, swap: "none", values: values })
+      .then(() => { if (news() !== before) heard(); }, () => {})
+      .finally(() => { asking = false; });
+  }
+
+  // Asks now, then again after the interval.
   function check() {
-    timer = null;
-    const query = seen.length ? "?seen=" + encodeURIComponent(seen.join(",")) : "";
-    fetch(url + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((response) => (response.ok ? response.json() : null))
-      .then((data) => {
-        if (!data) return;
-        document.title = data.running > 0 ? "(" + data.running + ") " + baseTitle : baseTitle;
-        data.ended.forEach(notify);
-        seen = data.ids;
-        if (data.running > 0) schedule(POLL_MS);
-      })
-      .catch(() => schedule(POLL_MS * 3));
+    ask();
+    clearTimeout(timer);
+    timer = setTimeout(check, every());
   }
 
-  function schedule(delay) {
-    if (timer === null) timer = setTimeout(check, delay);
+  function notify(line) {
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    const note = new Notification(line.dataset.title, { body: line.textContent, tag: line.dataset.url });
+    note.onclick = () => { window.focus(); window.location.href = line.dataset.url; };
   }
 
+  // A card the page was sent twice (by Generate, and by a check made while it was being sent) is kept once.
+  document.addEventListener("htmx:afterSettle", () => {
+    const kept = new Set();
+    document.querySelectorAll("#recent-list .gen-card").forEach((card) => {
+      if (kept.has(card.id)) card.remove();
+      kept.add(card.id);
+    });
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) check();
+  });
+  ["pointerdown", "pointermove", "keydown", "scroll", "touchstart", "wheel"].forEach((name) =>
+    document.addEventListener(name, () => {
+      const idle = every() === IDLE_EVERY_MS;
+      lastInput = Date.now();
+      if (idle) check();
+    }, { passive: true, capture: true }),
+  );
   document.addEventListener("click", (event) => {
     if (!event.target.closest("#generate-form button[type=submit], [data-asks-notifications]")) return;
     if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
   });
-  // A new video was just asked for: look again shortly, even if nothing was running before.
-  document.addEventListener("htmx:afterRequest", (event) => {
-    if (event.detail.elt && event.detail.elt.id === "generate-form") {
-      if (timer !== null) { clearTimeout(timer); timer = null; }
-      schedule(300);
-    }
-  });
-  check();
+  document.addEventListener("DOMContentLoaded", check);
 })();
 
 // Screen readers hear when a video's status changes (queued, generating, ready, failed) through the page's one

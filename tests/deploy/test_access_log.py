@@ -15,7 +15,7 @@ from gunicorn.glogging import Logger
 from tests.deploy.servers import listening_address, procfile, running, server_environment, wait_for
 
 CONF = Path(__file__).resolve().parents[2] / "veoui" / "gunicorn.conf.py"
-STATUS = "/videos/2f852cba-76f3-43a2-93cf-faca46730cea/status/"
+STATUS = "/status/"
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def answer(log: Logger, status: int, path: str) -> None:
         (200, STATUS, True),  # the card changed
         (286, STATUS, True),  # htmx's "stop asking"
         (302, STATUS, True),  # signed out
-        (204, "/renditions/2f852cba-76f3-43a2-93cf-faca46730cea/status/", False),
+        (204, "/videos/2f852cba-76f3-43a2-93cf-faca46730cea/", True),
         (204, "/api/other/", True),
         (200, "/gallery/", True),
     ],

@@ -161,7 +161,7 @@ def test_nginx_sends_a_members_video_after_veouis_check_and_nobody_elses(
 ) -> None:
     from django.core.files.base import ContentFile
 
-    from tests.team.conftest import make_generation
+    from tests.people import make_generation
 
     make_person("maya", first_name="Maya")
     make_person("sam", first_name="Sam")

@@ -60,15 +60,15 @@ def test_it_explains_a_failure_in_the_members_language(
     client = reading_in(maya, language)
     for page in (client.get(f"/videos/{generation.uuid}/"), client.get("/studio/text/")):
         assert message in page.text and next_step in page.text
-    card = client.get(f"/videos/{generation.uuid}/status/", headers={"HX-Request": "true"}).text
+    card = client.get(f"/status/?shown={generation.uuid}:0", headers={"HX-Request": "true"}).text
     assert message in card and f">{status}</span>" in card
 
 
 def test_the_status_card_htmx_refreshes_is_translated(maya) -> None:
     generation = make_generation(maya, 60, status=Status.RUNNING)
-    card = reading_in(maya, "zh-hans").get(f"/videos/{generation.uuid}/status/", headers={"HX-Request": "true"})
+    card = reading_in(maya, "zh-hans").get(f"/status/?shown={generation.uuid}:0", headers={"HX-Request": "true"})
     assert "生成中，通常约需 1 分钟" in card.text and 'aria-label="进度"' in card.text
-    card = reading_in(maya, "es").get(f"/videos/{generation.uuid}/status/", headers={"HX-Request": "true"})
+    card = reading_in(maya, "es").get(f"/status/?shown={generation.uuid}:0", headers={"HX-Request": "true"})
     assert "Generando, suele tardar 1 minuto" in card.text
 
 
@@ -108,8 +108,8 @@ def test_the_budget_refusal_names_the_month_in_the_language(maya) -> None:
 
 def test_the_browser_notification_is_translated(maya) -> None:
     generation = make_generation(maya, 60, status=Status.SUCCEEDED)
-    data = reading_in(maya, "zh-hans").get(f"/notifications/running.json?seen={generation.uuid}").json()
-    assert data["ended"][0]["title"] == "你的视频已完成"
+    answer = reading_in(maya, "zh-hans").get(f"/status/?seen={generation.uuid}").text
+    assert 'data-title="你的视频已完成"' in answer
 
 
 def test_the_balance_problem_is_translated_for_admins(db) -> None:

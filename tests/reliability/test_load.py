@@ -77,7 +77,7 @@ def test_it_serves_many_pollers_without_a_single_error(transactional_db, kie, tm
             turn += 1
             try:
                 answer = session.get(
-                    f"{base}/videos/{public_id}/status/",
+                    f"{base}/status/?shown={public_id}:0",
                     headers={"HX-Request": "true"},
                     timeout=30,
                     allow_redirects=False,

@@ -67,9 +67,8 @@ MATRIX: dict[str, Entry] = {
     "health": Entry("get", "/health/", everyone((200, 503), anonymous=(200, 503))),
     "studio": Entry("get", "/studio/frames/", everyone(200)),
     "gallery": Entry("get", "/gallery/", everyone(200)),
-    "notifications": Entry("get", "/notifications/running.json", everyone(200)),
+    "status": Entry("get", "/status/?shown={g}:0,{r}:0", everyone((200, 204))),
     "generation": Entry("get", G, allowed(200)),
-    "generation_status": Entry("get", G + "status/", allowed(200)),
     "generation_video": Entry("get", G + "video.mp4", allowed(200)),
     "generation_poster": Entry("get", G + "poster.jpg", allowed(200)),
     "generation_download": Entry("get", G + "download/", allowed(200)),
@@ -87,7 +86,6 @@ MATRIX: dict[str, Entry] = {
     ),
     "generation_delete": Entry("post", G + "delete/", owner_or_admin(302)),
     "rendition_create": Entry("post", G + "renditions/", allowed(302), {"kind": "4k", "request_token": uuid.uuid4()}),
-    "rendition_status": Entry("get", R + "status/", allowed(200)),
     "rendition_video": Entry("get", R + "video.mp4", allowed(200)),
     "rendition_poster": Entry("get", R + "poster.jpg", allowed(200)),
     "rendition_download": Entry("get", R + "download/", allowed(200)),
@@ -223,5 +221,6 @@ def test_it_lets_each_persona_do_only_what_they_may(world: dict, name: str, pers
 def test_it_never_lists_a_private_video_to_others(world: dict, persona: str) -> None:
     client, _target = client_as(world, persona)
     private = str(world["private"][0].uuid)
-    for path in ("/gallery/", "/gallery/?q=private", "/studio/text/", "/notifications/running.json"):
+    status = f"/status/?shown={private}:0&seen={private}&known="
+    for path in ("/gallery/", "/gallery/?q=private", "/studio/text/", status):
         assert private not in client.get(path).content.decode(), path

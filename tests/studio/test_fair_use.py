@@ -88,7 +88,7 @@ def test_it_says_how_many_are_ahead(client: Client) -> None:
     for n in range(3):
         create(tom, f"tom {n}")
     mine = create(maya, "mine")
-    page = client_for(maya).get(f"/videos/{mine.uuid}/status/").content.decode()
+    page = client_for(maya).get(f"/status/?shown={mine.uuid}:0").content.decode()
     assert "Queued: 3 ahead of yours" in page
     first = Generation.objects.filter(owner=tom).order_by("created_at").first()
-    assert "Queued: starting in a moment" in client_for(tom).get(f"/videos/{first.uuid}/status/").content.decode()
+    assert "Queued: starting in a moment" in client_for(tom).get(f"/status/?shown={first.uuid}:0").content.decode()

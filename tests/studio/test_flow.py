@@ -141,14 +141,14 @@ def test_it_reads_only_the_database_for_the_status_partial(logged_in, worker, ki
     worker.wait_for(lambda: Generation.objects.get(pk=generation.pk).status == Status.RUNNING)
     before = len(kie.control.requests())
     for _ in range(15):
-        response = logged_in.get(f"/videos/{generation.uuid}/status/")
+        response = logged_in.get(f"/status/?shown={generation.uuid}:0")
         assert response.status_code == 200
-        assert 'hx-trigger="every 1s' in response.content.decode()
+        assert f'data-shown="{generation.uuid}:' in response.content.decode()
     calls_by_worker = [r for r in kie.control.requests()[before:] if r["endpoint"] != "record-info"]
     assert calls_by_worker == []  # the page made no kie.ai call; only the worker's record-info polls ran
     worker.wait_for(finished(generation))
-    final = logged_in.get(f"/videos/{generation.uuid}/status/").content.decode()
-    assert "hx-trigger" not in final and "<video" in final
+    final = logged_in.get(f"/status/?shown={generation.uuid}:0").content.decode()
+    assert "data-shown" not in final and "<video" in final
 
 
 def test_it_serves_the_video_with_ranges_so_seeking_works(logged_in, worker, kie) -> None:

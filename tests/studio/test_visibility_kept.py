@@ -99,9 +99,9 @@ def test_it_keeps_a_private_videos_versions_private(media, maya, tom) -> None:
     form = form_posting_to(client, f"/videos/{video.uuid}/", f"/videos/{video.uuid}/renditions/", kind="4k")
     client.post(form["action"], form["fields"])
     rendition = video.renditions.get()
-    for address in (f"/renditions/{rendition.uuid}/status/", f"/renditions/{rendition.uuid}/video.mp4"):
-        assert client_for(tom).get(address).status_code == 404
-    assert client.get(f"/renditions/{rendition.uuid}/status/").status_code == 200
+    assert client_for(tom).get(f"/renditions/{rendition.uuid}/video.mp4").status_code == 404
+    assert str(rendition.uuid) not in client_for(tom).get(f"/status/?shown={rendition.uuid}:0").text
+    assert f'id="rendition-{rendition.uuid}"' in client.get(f"/status/?shown={rendition.uuid}:0").text
 
 
 def test_it_keeps_a_visibility_change_made_while_the_worker_waits_for_kie(maya, tom, worker, kie) -> None:

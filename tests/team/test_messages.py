@@ -20,8 +20,9 @@ def test_it_keeps_a_message_through_status_checks_until_a_page_shows_it() -> Non
     ada = make_user("ada", "Ada", role=Role.ADMIN)
     client = client_for(ada)
     video = make_generation(ada, 0, status="running")
-    card = client.get(f"/videos/{video.uuid}/status/", HTTP_HX_REQUEST="true")
-    check = html.unescape(re.search(r'hx-get="([^"]+)"', card.content.decode()).group(1))
+    card = client.get(f"/status/?shown={video.uuid}:0", HTTP_HX_REQUEST="true")
+    shown = html.unescape(re.search(r'data-shown="([^"]+)"', card.content.decode()).group(1))
+    check = f"/status/?shown={shown}&seen={video.uuid}"
 
     saved = client.post("/team/settings/", {"monthly_budget": "25", "low_balance_threshold": "5"})
     assert saved.status_code == 302 and TeamSettings.current().monthly_budget == 25

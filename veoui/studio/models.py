@@ -437,9 +437,6 @@ class Generation(TrackedWork):
         TEAM = "team", _("Team")
         PRIVATE = "private", _("Only me")
 
-    # All that fingerprint() reads of a generation (its place in the queue is counted by created_at).
-    FINGERPRINT_FIELDS = ("uuid", "status", "error_transient", "error_message", "model", "created_at")
-
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generations")
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.TEAM)
     # Variations made together ("How many" above 1) share a group; a single video has none.

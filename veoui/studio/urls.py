@@ -1,11 +1,10 @@
 from django.urls import path
 
-from veoui.studio import callbacks, gallery, notify, views
+from veoui.studio import callbacks, gallery, views
 
 urlpatterns = [
-    # Looked through in order: first the status checks, which every open card makes each second or two.
-    path("videos/<uuid:public_id>/status/", views.generation_status, name="generation_status"),
-    path("renditions/<uuid:public_id>/status/", views.rendition_status, name="rendition_status"),
+    # Looked through in order: first the status check, which every open page makes every two seconds.
+    path("status/", views.status, name="status"),
     path("studio/<slug:mode_slug>/", views.studio, name="studio"),
     path("videos/<uuid:public_id>/", views.generation_detail, name="generation"),
     path("videos/<uuid:public_id>/video.mp4", views.generation_file, {"kind": "video"}, name="generation_video"),
@@ -21,7 +20,6 @@ urlpatterns = [
     path("videos/<uuid:public_id>/visibility/", views.generation_visibility, name="generation_visibility"),
     path("videos/<uuid:public_id>/delete/", views.generation_delete, name="generation_delete"),
     path("gallery/", gallery.gallery, name="gallery"),
-    path("notifications/running.json", notify.running, name="notifications"),
     path("videos/<uuid:public_id>/renditions/", views.rendition_create, name="rendition_create"),
     path("renditions/<uuid:public_id>/video.mp4", views.rendition_file, {"kind": "video"}, name="rendition_video"),
     path("renditions/<uuid:public_id>/poster.jpg", views.rendition_file, {"kind": "poster"}, name="rendition_poster"),

@@ -29,7 +29,7 @@ from veoui.studio.forms import (
     image_limits_text,
 )
 from veoui.studio.media import serve_file
-from veoui.studio.models import Generation, Pricing, Rendition, TrackedWork
+from veoui.studio.models import TERMINAL, Generation, Pricing, Rendition, TrackedWork
 from veoui.team import budgets
 
 MODES_BY_SLUG = {mode.slug: mode for mode in rules.MODES.values()}
@@ -48,24 +48,9 @@ def visible_generations(request: HttpRequest) -> QuerySet[Generation]:
     return visible_to(request.user.pk, request.user.is_staff)
 
 
-def get_generation(
-    request: HttpRequest,
-    public_id: uuid.UUID,
-    *,
-    change: bool = False,
-    with_owner: bool = True,
-    fields: tuple[str, ...] = (),
-) -> Generation:
-    """The generation if this person may see it (404 otherwise); 403 when they may see but not change it.
-
-    The status check, asked again and again by every open card, leaves the owner out and reads just ``fields``
-    (any other is read when first used).
-    """
-    generations = visible_generations(request).filter(uuid=public_id)
-    if fields:
-        generations = generations.only(*fields)
-    if with_owner:
-        generations = generations.select_related("owner")
+def get_generation(request: HttpRequest, public_id: uuid.UUID, *, change: bool = False) -> Generation:
+    """The generation if this person may see it (404 otherwise); 403 when they may see but not change it."""
+    generations = visible_generations(request).filter(uuid=public_id).select_related("owner")
     generation = get_object_or_404(generations)
     if change and generation.owner_id != request.user.pk and not request.user.is_staff:
         raise PermissionDenied
@@ -268,21 +253,49 @@ def generation_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     return render(request, "studio/generation.html", detail_context(generation))
 
 
+MAX_IDS = 50
+
+
 @require_GET
-def generation_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    # Reads the database only: kie.ai is never called for a page view, however many people watch. A card asking
-    # whether it is still right gets just what it says read first.
-    if "shown" in request.GET and unchanged(
-        request, get_generation(request, public_id, with_owner=False, fields=Generation.FINGERPRINT_FIELDS)
-    ):
+def status(request: HttpRequest) -> HttpResponse:
+    """The one check a page makes for all its cards of work in progress, every two seconds while it is in sight.
+
+    Reads the database only: kie.ai is never called for a page view. The page says what each card shows
+    (``shown=<id>:<fingerprint>``), the person's work it last heard running (``seen=``) and, on the studio, the
+    videos its list holds (``known=``). The answer is only what changed, as htmx out-of-band swaps: the cards,
+    new videos of theirs for the list, and the tab title's count with what just ended; 204 when nothing did.
+    """
+    shown, seen, known = (listed(request, name) for name in ("shown", "seen", "known"))
+    visible = visible_generations(request)
+    generations = list(visible.filter(uuid__in=shown))
+    renditions = list(Rendition.objects.filter(uuid__in=shown, generation__in=visible))
+    mine = Generation.objects.filter(owner=request.user, deleted_at__isnull=True)
+    running = list(mine.exclude(status__in=TERMINAL).values_list("uuid", flat=True)[:MAX_IDS])
+    ended = list(mine.filter(status__in=TERMINAL, uuid__in=seen).only("uuid", "prompt", "status"))
+    new = list(mine.filter(uuid__in=running).exclude(uuid__in=known)) if "known" in request.GET else []
+    ratelimit.note_places(generations + new)
+    changed = {
+        "generations": [g for g in generations if not (g.is_watchable and shown[g.uuid] == g.fingerprint())],
+        "renditions": [r for r in renditions if not (r.is_watchable and shown[r.uuid] == r.fingerprint())],
+        "new": new,
+        "ended": ended,
+    }
+    if not any(changed.values()) and set(running) == set(seen):
         return HttpResponse(status=204)
-    generation = get_generation(request, public_id, with_owner=False)  # the card shows nothing of its owner
-    return render(request, "studio/generation.html#status", {"generation": generation})
+    count = len(running) if len(running) < MAX_IDS else mine.exclude(status__in=TERMINAL).count()
+    return render(request, "studio/generation.html#changes", changed | {"running": running, "count": count})
 
 
-def unchanged(request: HttpRequest, work: TrackedWork) -> bool:
-    """Whether the card asking is still right: in progress and saying what it said. htmx leaves it as it is."""
-    return work.is_watchable and request.GET.get("shown") == work.fingerprint()
+def listed(request: HttpRequest, name: str) -> dict[uuid.UUID, str]:
+    """The ids a page sent under ``name`` (at most MAX_IDS, anything else left out), each with what follows ":"."""
+    found = {}
+    for value in request.GET.get(name, "").split(",")[:MAX_IDS]:
+        key, _, shows = value.partition(":")
+        try:
+            found[uuid.UUID(key)] = shows
+        except ValueError:
+            continue
+    return found
 
 
 @require_GET
@@ -446,14 +459,6 @@ def get_rendition(request: HttpRequest, public_id: uuid.UUID, *, change: bool = 
     rendition = get_object_or_404(Rendition.objects.select_related("generation"), uuid=public_id)
     get_generation(request, rendition.generation.uuid, change=change)  # the same rules as its generation
     return rendition
-
-
-@require_GET
-def rendition_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    rendition = get_rendition(request, public_id)
-    if unchanged(request, rendition):
-        return HttpResponse(status=204)
-    return render(request, "studio/generation.html#rendition", {"rendition": rendition})
 
 
 @require_GET
