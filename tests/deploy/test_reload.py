@@ -9,11 +9,14 @@ from pathlib import Path
 
 import requests
 
-from tests.deploy.servers import listening_address, procfile, running, server_environment, wait_for
+from tests.deploy.servers import collect_static, listening_address, procfile, running, server_environment, wait_for
 
 
 def test_two_reloads_under_load_answer_every_request(transactional_db, kie, tmp_path: Path) -> None:
-    environment = server_environment(kie, tmp_path / "media", HOST="127.0.0.1", PORT="0", WEB_CONCURRENCY="2")
+    environment = server_environment(
+        kie, tmp_path / "media", STATIC_ROOT=str(tmp_path / "static"), HOST="127.0.0.1", PORT="0", WEB_CONCURRENCY="2"
+    )
+    collect_static(environment)
     web_log = tmp_path / "web.log"
     answers: list[int | str] = []
     stop = threading.Event()
