@@ -31,10 +31,10 @@ soak: $(VENV)/.dev
 	VEOUI_SOAK=full $(PY) -m pytest tests/reliability $(PYTEST_ARGS)
 
 # The performance targets (bench/, results in bench/RESULTS.md): real gunicorn, worker and simulator on throwaway
-# SQLite and PostgreSQL databases, Debian's wrk and chromium; one table of figures against same-run baselines.
+# SQLite and PostgreSQL databases, Debian's chromium; one table of figures against same-run baselines.
 bench: $(VENV)/.dev
 	@missing=""; \
-	for tool in wrk chromium; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	for tool in chromium; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	$(call install_missing,the benches,The benches need)
 	$(PY) -m bench.run $(BENCH_ARGS)
 

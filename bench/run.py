@@ -18,8 +18,8 @@ from pathlib import Path
 from bench import common
 
 PLAN = [
-    ("throughput", "sqlite"),
-    ("throughput", "postgres"),
+    ("capacity", "sqlite"),
+    ("capacity", "postgres"),
     ("upstream_calls", "sqlite"),
     ("upstream_calls", "postgres"),
     ("latency", "sqlite"),
@@ -56,7 +56,7 @@ def drop_postgres_databases(scripts: set[str]) -> None:
     import psycopg
 
     names = {
-        "throughput": "veoui_bench_throughput",
+        "capacity": "veoui_bench_capacity",
         "upstream_calls": "veoui_bench_upstream",
         "gallery": "veoui_bench_gallery",
         "slow_jobs": "veoui_bench_slow_jobs",

@@ -267,12 +267,20 @@ def status(request: HttpRequest) -> HttpResponse:
     """
     shown, seen, known = (listed(request, name) for name in ("shown", "seen", "known"))
     visible = visible_generations(request)
-    generations = list(visible.filter(uuid__in=shown))
-    renditions = list(Rendition.objects.filter(uuid__in=shown, generation__in=visible))
+    # As few reads as the answer allows: most checks of a page with a card or two read the cards and the person's
+    # current work, and find nothing to say.
+    generations = list(visible.filter(uuid__in=shown)) if shown else []
+    others = set(shown).difference(generation.uuid for generation in generations)
+    renditions = list(Rendition.objects.filter(uuid__in=others, generation__in=visible)) if others else []
     mine = Generation.objects.filter(owner=request.user, deleted_at__isnull=True)
-    running = list(mine.exclude(status__in=TERMINAL).values_list("uuid", flat=True)[:MAX_IDS])
-    ended = list(mine.filter(status__in=TERMINAL, uuid__in=seen).only("uuid", "prompt", "status"))
-    new = list(mine.filter(uuid__in=running).exclude(uuid__in=known)) if "known" in request.GET else []
+    current = list(mine.filter(~Q(status__in=TERMINAL) | Q(uuid__in=seen)).only("uuid", "prompt", "status")[:MAX_IDS])
+    if len(current) == MAX_IDS:  # more than a page holds: the running ones first, then what ended
+        current = list(mine.exclude(status__in=TERMINAL).only("uuid", "prompt", "status")[:MAX_IDS])
+        current += list(mine.filter(status__in=TERMINAL, uuid__in=seen).only("uuid", "prompt", "status"))
+    running = [g.uuid for g in current if g.status not in TERMINAL][:MAX_IDS]
+    ended = [g for g in current if g.status in TERMINAL]
+    arrived = set(running).difference(known)
+    new = list(mine.filter(uuid__in=arrived)) if "known" in request.GET and arrived else []
     ratelimit.note_places(generations + new)
     changed = {
         "generations": [g for g in generations if not (g.is_watchable and shown[g.uuid] == g.fingerprint())],
