@@ -6,11 +6,11 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from tests.deploy.servers import procfile, running, server_environment, wait_for
+from tests.people import make_user
 from tests.studio.test_flow import submit
 from veoui.ops.management.commands import db_worker
 from veoui.studio.models import Generation, Status, WorkerHeartbeat
@@ -28,7 +28,7 @@ def archive_task(generation: Generation) -> DBTaskResult | None:
 
 def test_the_shipped_worker_archives_beside_its_checks_and_stops_on_sigterm(transactional_db, kie, tmp_path: Path):
     member = Client()
-    member.force_login(get_user_model().objects.create_user("maya", password="correct-horse-battery"))
+    member.force_login(make_user("maya"))
     log = tmp_path / "worker.log"
     with running(procfile()["worker"], server_environment(kie, tmp_path / "media"), log) as worker:
         wait_for(lambda: WorkerHeartbeat.objects.exists(), 30, "the worker's heartbeat", log)

@@ -9,14 +9,15 @@ import pytest
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from tests.people import make_user
 from tests.studio.test_flow import submit
 from veoui.studio import tasks
 from veoui.studio.models import Generation, Status
 
 
 @pytest.fixture
-def logged_in(client: Client, worker, django_user_model) -> Client:
-    client.force_login(django_user_model.objects.create_user("maya", password="correct-horse-battery"))
+def logged_in(client: Client, worker) -> Client:
+    client.force_login(make_user("maya"))
     return client
 
 
