@@ -4,7 +4,8 @@ while the tab is in sight and while it is hidden, counted in a real browser (Deb
 gunicorn, the worker and the simulator run as shipped; the simulator's tasks last 10 minutes, so every video
 stays in the making for the whole bench. The page is the studio of a logged-in member; every request it sends
 is written down (Playwright's request events) over a real minute (BENCH_WATCHING_SECONDS, default 60) that
-starts halfway between two of the page's checks, so a check a few milliseconds late can't fall in or out of it.
+starts with one of the page's checks: the checks due 2, 4 ... 58 s later count even if each runs a little late,
+the one due at 60 s never does.
 
 Hidden for real: the window holding the tab is minimized (DevTools' Browser.setWindowBounds), and Chromium sets
 document.visibilityState to 'hidden' and fires visibilitychange, as when someone minimizes their browser. A
@@ -45,10 +46,15 @@ class Watched:
         self.page = context.new_page()
         self.base = base
         self.sent: list[tuple[float, str]] = []
-        self.page.on("request", lambda request: self.sent.append((time.monotonic(), request.url)))
+        self.at: dict[object, float] = {}  # each request, when it was sent
+        self.page.on("request", self.written_down)
         session = context.new_cdp_session(self.page)
         self.window = session.send("Browser.getWindowForTarget")["windowId"]
         self.session = session
+
+    def written_down(self, request) -> None:
+        self.at[request] = time.monotonic()
+        self.sent.append((self.at[request], request.url))
 
     def open_studio(self, cards: int) -> None:
         self.page.goto(f"{self.base}/studio/text/")
@@ -63,35 +69,35 @@ class Watched:
 
     def next_check(self, action: Callable[[], object] = lambda: None) -> float:
         """Does ``action`` and waits for the page's next status check to be sent; returns when it was."""
-        sent = []
-
-        def check(request) -> bool:
-            sent.append(time.monotonic())
-            return bool(CHECK.search(request.url))
-
-        with self.page.expect_request(check, timeout=35_000):
+        with self.page.expect_request(lambda request: CHECK.search(request.url), timeout=35_000) as sent:
             action()
-        return sent[-1]
+        return self.at[sent.value]
 
-    def minute(self, start: float) -> list[str]:
+    def minute(self, start: float) -> list[tuple[float, str]]:
         """The requests sent from ``start`` on, for one measured minute (Playwright hands over the browser's
         events while it waits, so each is written down as it happens)."""
         end = start + SECONDS
         self.page.wait_for_timeout(max(0.0, end - time.monotonic()) * 1000)
-        return [url for when, url in self.sent if start <= when < end]
+        return [(when, url) for when, url in self.sent if start <= when < end]
 
 
-def checks(urls: list[str]) -> int:
-    return sum(1 for url in urls if CHECK.search(url))
+def checks(sent: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    return [(when, url) for when, url in sent if CHECK.search(url)]
 
 
-def named(urls: list[str]) -> set[int]:
+def named(sent: list[tuple[float, str]]) -> str:
     """How many cards each status check named (``shown``): all the page's, in one request."""
-    return {
+    counts = {
         len([pair for pair in parse_qs(urlsplit(url).query).get("shown", [""])[0].split(",") if pair])
-        for url in urls
-        if CHECK.search(url)
+        for _, url in checks(sent)
     }
+    return "/".join(map(str, sorted(counts)))
+
+
+def pace(sent: list[tuple[float, str]]) -> str:
+    """The mean time between two checks: a timer running late shows here (the page's own pace)."""
+    times = [when for when, _ in checks(sent)]
+    return f"{(times[-1] - times[0]) / (len(times) - 1):.3f} s" if len(times) > 1 else "-"
 
 
 # The cards' clocks change their text once a second from the page's own timer: counted while the tab is hidden,
@@ -104,11 +110,11 @@ COUNT_TICKS = """() => {
 }"""
 
 
-def watch(watched: Watched, cards: int) -> dict[str, list[str]]:
+def watch(watched: Watched, cards: int) -> dict[str, list[tuple[float, str]]]:
     """A minute in sight, then a minute hidden, then back in sight."""
     watched.open_studio(cards)
     assert watched.visibility() == "visible"
-    visible = watched.minute(watched.next_check() + 1.0)  # halfway between two checks
+    visible = watched.minute(watched.next_check())
     assert watched.visibility() == "visible"
     watched.next_check()
     watched.page.evaluate(COUNT_TICKS)
@@ -121,12 +127,12 @@ def watch(watched: Watched, cards: int) -> dict[str, list[str]]:
     back = watched.next_check(lambda: watched.window_state("normal")) - shown_again  # a check at once
     print(
         f"watching, {cards} in the making: {len(visible)} requests in {SECONDS:g} s visible "
-        f"({checks(visible)} status checks, each naming {'/'.join(map(str, sorted(named(visible))))} cards), "
-        f"{len(hidden)} hidden ({checks(hidden)} status checks, while the cards' clocks ticked {ticks} times); "
+        f"({len(checks(visible))} status checks, each naming {named(visible)} of {cards}, one every {pace(visible)}), "
+        f"{len(hidden)} hidden ({len(checks(hidden))} status checks, while the cards' clocks ticked {ticks} times); "
         f"back in sight, a check after {back:.2f} s",
         flush=True,
     )
-    others = sorted({url for url in visible + hidden if not CHECK.search(url)})
+    others = sorted({url for _, url in visible + hidden if not CHECK.search(url)})
     if others:
         print(f"  other requests: {others}", flush=True)
     return {"visible": visible, "hidden": hidden}
