@@ -23,6 +23,7 @@ PLAN = [
     ("upstream_calls", "sqlite"),
     ("upstream_calls", "postgres"),
     ("latency", "sqlite"),
+    ("watching", "sqlite"),
     ("gallery", "sqlite"),
     ("gallery", "postgres"),
     ("slow_jobs", "sqlite"),
