@@ -434,7 +434,8 @@
       if (images && !items.length) event.detail.pictures.forEach(addUrl);
     });
     form.addEventListener("submit", send);
-    form.addEventListener("htmx:confirm", send);
+    // Only the form's own request (Generate); the picture address check inside it asks the server freely.
+    form.addEventListener("htmx:confirm", (event) => event.target === form && send(event));
     form.addEventListener("change", (event) => {
       if (event.target.name === "model" || event.target.name === "count") updateCost();
       if (event.target.name === "aspect_ratio") updateAutoHint();
