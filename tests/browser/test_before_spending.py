@@ -47,9 +47,9 @@ def test_cancel_leaves_nothing_sent_to_the_simulator(desktop: Page, person, slow
     for n in range(2):  # two of Tom's go first (held back, never sent: no task of theirs is queued)
         make_generation(tom, 60, status=Status.QUEUED, created_at=earlier + timedelta(seconds=n))
     # kie.ai's limit is full for the next few seconds, so Maya's video waits in veoui's queue.
-    SubmitSlot.objects.bulk_create(
-        [SubmitSlot(owner_id=tom.pk, taken_at=timezone.now() - timedelta(seconds=2)) for _ in range(ratelimit.PER_WINDOW)]
-    )
+    full_since = timezone.now() - timedelta(seconds=2)
+    slots = [SubmitSlot(owner_id=tom.pk, taken_at=full_since) for _ in range(ratelimit.PER_WINDOW)]
+    SubmitSlot.objects.bulk_create(slots)
     page = desktop
     page.goto("/studio/text/")
     page.get_by_label("Prompt", exact=True).fill("A paper boat on a rainy street, never made")

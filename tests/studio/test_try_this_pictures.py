@@ -1,4 +1,4 @@
-""""Try this" in the picture modes brings sample pictures too, served by veoui, so Generate then succeeds."""
+""" "Try this" in the picture modes brings sample pictures too, served by veoui, so Generate then succeeds."""
 
 from __future__ import annotations
 
