@@ -3,6 +3,7 @@ in veoui's queue, "Try this" in a picture mode, and a pasted picture address che
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.a11y import axe_problems, overflow
+from tests.browser.conftest import login_context, screenshot
 from tests.people import make_generation, make_user
 from tests.waiting import wait_for
 from veoui.studio import ratelimit
@@ -18,6 +20,32 @@ from veoui.studio.models import CANCELLED, Generation, Status, SubmitSlot
 from veoui.team.models import Membership
 
 pytestmark = pytest.mark.browser
+
+
+# The conftest's laptop and phone, with the page's script policy lifted for axe-core's inline script.
+@pytest.fixture
+def desktop(playwright_browser, live_server, person, worker, slow_kie) -> Iterator[Page]:
+    context = login_context(
+        playwright_browser, live_server, person, viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone(playwright_browser, live_server, person, worker, slow_kie) -> Iterator[Page]:
+    context = login_context(
+        playwright_browser,
+        live_server,
+        person,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        bypass_csp=True,
+    )
+    yield context.new_page()
+    context.close()
 
 
 def test_it_shows_the_credits_left_and_turns_amber_when_the_cost_exceeds_them(desktop: Page, person) -> None:
@@ -37,7 +65,24 @@ def test_it_shows_the_credits_left_and_turns_amber_when_the_cost_exceeds_them(de
     page.get_by_label("How many").select_option("2")
     expect(left).to_contain_text("This would cost 120 credits, more than the 100 you have left")
     screenshot(page, "credits-left-over-1280")
+    assert axe_problems(page, "studio, over what is left") == []
     assert not Generation.objects.exists()
+
+
+def test_on_a_phone_the_amber_reason_fits_the_screen(phone: Page, person) -> None:
+    Membership.objects.update_or_create(user=person, defaults={"monthly_budget": 50})
+    page = phone
+    page.goto("/studio/text/")
+    left = page.locator("[data-credits-left]")
+    expect(left).to_have_class("credits-left credits-left--over")  # Fast, 60 credits, is the default
+    expect(left).to_contain_text("This would cost 60 credits, more than the 50 you have left")
+    page.get_by_label("Lite").check()
+    expect(left).not_to_contain_text("This would cost")
+    page.get_by_label("Fast").check()
+    left.scroll_into_view_if_needed()
+    screenshot(page, "credits-left-over-390")
+    assert overflow(page) == 0
+    assert axe_problems(page, "studio on a phone, over what is left") == []
 
 
 def test_cancel_leaves_nothing_sent_to_the_simulator(desktop: Page, person, slow_kie) -> None:
@@ -60,6 +105,7 @@ def test_cancel_leaves_nothing_sent_to_the_simulator(desktop: Page, person, slow
     expect(page.locator(".recent-list .gen-card").first.locator(".badge")).to_have_text("Cancelled")
     mine = Generation.objects.get(owner=person)
     assert (mine.status, mine.error_category) == (Status.FAILED, CANCELLED)
+    assert axe_problems(page, "studio with a cancelled video") == []
 
     def settled() -> bool:
         pending = DBTaskResult.objects.filter(status__in=["READY", "RUNNING"])
@@ -91,4 +137,5 @@ def test_a_pasted_private_address_is_explained_before_generate(desktop: Page, pe
     page.get_by_label("Or paste a picture's web address").fill("http://10.0.0.7/holiday.png")
     expect(page.locator("#picture-check")).to_contain_text("kie.ai can't reach pictures on a private network")
     screenshot(page, "picture-check-private-1280")
+    assert axe_problems(page, "studio with a refused picture address") == []
     assert not Generation.objects.exists()
