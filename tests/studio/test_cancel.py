@@ -54,6 +54,18 @@ def test_it_says_plainly_when_the_video_was_already_sent(maya) -> None:
     assert spent_this_month(maya) == 60
 
 
+def test_a_cancel_from_a_second_tab_does_not_say_too_late(maya) -> None:
+    generation = make_generation(maya, 60, status=Status.QUEUED)
+    first, second = client_for(maya), client_for(maya)
+    page = second.get("/studio/text/")  # the second tab loaded while it was still queued
+    assert f"/videos/{generation.uuid}/cancel/" in text(page)
+    cancel(first, generation)
+    answer = cancel(second, generation, headers={"HX-Request": "true"})
+    assert "Too late" not in text(answer)
+    generation.refresh_from_db()
+    assert (generation.status, generation.error_category) == (Status.FAILED, CANCELLED)
+
+
 def test_a_second_cancel_changes_nothing(maya) -> None:
     generation = make_generation(maya, 60, status=Status.QUEUED)
     client = client_for(maya)

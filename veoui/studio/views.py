@@ -29,7 +29,7 @@ from veoui.studio.forms import (
     image_limits_text,
 )
 from veoui.studio.media import serve_file
-from veoui.studio.models import TERMINAL, Generation, Pricing, Rendition, TrackedWork
+from veoui.studio.models import CANCELLED, TERMINAL, Generation, Pricing, Rendition, TrackedWork
 from veoui.team import budgets
 
 MODES_BY_SLUG = {mode.slug: mode for mode in rules.MODES.values()}
@@ -387,7 +387,7 @@ def generation_cancel(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     if generation.cancel():
         if not request.htmx:
             messages.success(request, _("Cancelled. Nothing was sent to kie.ai, so nothing was spent."))
-    elif generation.status != "failed":
+    elif Generation.objects.filter(pk=generation.pk).exclude(error_category=CANCELLED).exists():
         refusal = _("Too late to cancel: veoui had already sent this video to kie.ai, so it is being made.")
         if not request.htmx:
             messages.error(request, refusal)
