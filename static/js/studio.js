@@ -346,7 +346,10 @@
       const urlInput = form.querySelector("[data-url-input]");
       const addButton = form.querySelector("[data-url-add]");
       const takeUrl = () => {
-        if (urlInput.value && addUrl(urlInput.value)) urlInput.value = "";
+        if (urlInput.value && addUrl(urlInput.value)) {
+          urlInput.value = "";
+          form.querySelector("#picture-check")?.replaceChildren(); // the picture is in the list now
+        }
       };
       addButton.addEventListener("click", takeUrl);
       urlInput.addEventListener("keydown", (event) => {
