@@ -88,6 +88,19 @@
       const credits = config.pricing.models[checked.value] * count;
       const usd = money.format(credits * config.pricing.usdPerCredit);
       target.textContent = format(labels.credits, { credits: number.format(credits), usd: usd });
+      updateCreditsLeft(credits);
+    }
+
+    // "You have N credits left": amber, with the reason, when this video's cost would not fit.
+    function updateCreditsLeft(cost) {
+      const box = form.querySelector("[data-credits-left]");
+      if (!box) return;
+      const left = Number(box.dataset.creditsLeft);
+      const over = cost > left;
+      box.classList.toggle("credits-left--over", over);
+      const reason = box.querySelector("[data-credits-left-over]");
+      reason.hidden = !over;
+      reason.textContent = over ? format(labels.overLeft, { cost: number.format(cost), left: number.format(left) }) : "";
     }
 
     // --- prompt counter ----------------------------------------------------------------------------------
@@ -333,7 +346,10 @@
       const urlInput = form.querySelector("[data-url-input]");
       const addButton = form.querySelector("[data-url-add]");
       const takeUrl = () => {
-        if (urlInput.value && addUrl(urlInput.value)) urlInput.value = "";
+        if (urlInput.value && addUrl(urlInput.value)) {
+          urlInput.value = "";
+          form.querySelector("#picture-check")?.replaceChildren(); // the picture is in the list now
+        }
       };
       addButton.addEventListener("click", takeUrl);
       urlInput.addEventListener("keydown", (event) => {
@@ -416,8 +432,13 @@
       if (!validate()) event.preventDefault();
       else sent = { mode: form.dataset.mode, items: items.slice() };
     }
+    // "Try this" in a picture mode brings its sample pictures too, when none were added yet.
+    form.addEventListener("veoui:try", (event) => {
+      if (images && !items.length) event.detail.pictures.forEach(addUrl);
+    });
     form.addEventListener("submit", send);
-    form.addEventListener("htmx:confirm", send);
+    // Only the form's own request (Generate); the picture address check inside it asks the server freely.
+    form.addEventListener("htmx:confirm", (event) => event.target === form && send(event));
     form.addEventListener("change", (event) => {
       if (event.target.name === "model" || event.target.name === "count") updateCost();
       if (event.target.name === "aspect_ratio") updateAutoHint();
@@ -445,6 +466,8 @@
     event.preventDefault();
     prompt.value = link.dataset.tryPrompt;
     prompt.dispatchEvent(new Event("input", { bubbles: true }));
+    const pictures = (link.dataset.tryPictures || "").split(" ").filter(Boolean);
+    prompt.form.dispatchEvent(new CustomEvent("veoui:try", { detail: { pictures: pictures } }));
     prompt.focus();
     prompt.scrollIntoView({ block: "center", behavior: "smooth" });
   });

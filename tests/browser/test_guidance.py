@@ -52,6 +52,9 @@ def test_it_shows_what_auto_keeps_of_a_wide_and_a_tall_picture(phone: Page, tmp_
     page.goto("/studio/frames/")
     page.get_by_role("link", name="Try this").click()
     expect(page.get_by_label("Prompt", exact=True)).to_have_value(str(guidance.guide_for(rules.FRAMES).try_prompt))
+    expect(page.locator(".thumb")).to_have_count(1)  # the sample picture "Try this" brings, made way for here
+    page.get_by_role("button", name="Remove: First frame").click()
+    expect(page.locator(".thumb")).to_have_count(0)
 
     page.locator("[data-picker]").set_input_files(picture_file(tmp_path, "tall.png", 600, 1200))
     expect(page.locator(".thumb")).to_have_count(1)

@@ -67,6 +67,8 @@ MATRIX: dict[str, Entry] = {
     "health": Entry("get", "/health/", everyone((200, 503), anonymous=(200, 503))),
     "studio": Entry("get", "/studio/frames/", everyone(200)),
     "gallery": Entry("get", "/gallery/", everyone(200)),
+    "sample_picture": Entry("get", "/samples/mug.png", everyone(200)),
+    "picture_check": Entry("get", "/pictures/check/?picture_address=http://10.0.0.1/x.png", everyone(200)),
     "status": Entry("get", "/status/?shown={g}:0,{r}:0", everyone((200, 204))),
     "generation": Entry("get", G, allowed(200)),
     "generation_video": Entry("get", G + "video.mp4", allowed(200)),
@@ -75,6 +77,7 @@ MATRIX: dict[str, Entry] = {
     "input_image": Entry("get", G + "inputs/0/", allowed(200)),
     "generation_resubmit": Entry("post", G + "resubmit/", owner_or_admin((200, 302))),
     "generation_dismiss": Entry("post", G + "dismiss/", owner_or_admin((200, 302))),
+    "generation_cancel": Entry("post", G + "cancel/", owner_or_admin(302)),
     "generation_archive": Entry("post", G + "archive/", owner_or_admin(302)),
     "generation_retry": Entry("post", G + "retry/", owner_or_admin(302), TOKEN),
     # Anyone who may see a video may make their own copy of it (paid from their own budget).

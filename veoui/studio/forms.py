@@ -285,6 +285,14 @@ class RenditionForm(forms.Form):
         return data
 
 
+def picture_hosts() -> list[str]:
+    """Hosts a picture address may name although they are on a private network."""
+    allowed = list(settings.VEOUI_ALLOWED_IMAGE_HOSTS)
+    if settings.DEMO_MODE:
+        allowed.append(addresses.host_of(settings.KIE_API_BASE_URL))
+    return allowed
+
+
 def refuse_private_address(url: str) -> str:
     """A plain refusal when a pasted address points into a private network, else "".
 
@@ -293,11 +301,8 @@ def refuse_private_address(url: str) -> str:
     demo mode and VEOUI_ALLOWED_IMAGE_HOSTS aside). A name that does not exist here is left to kie.ai; one whose
     lookup fails or takes too long is refused, since it might be private.
     """
-    allowed = list(settings.VEOUI_ALLOWED_IMAGE_HOSTS)
-    if settings.DEMO_MODE:
-        allowed.append(addresses.host_of(settings.KIE_API_BASE_URL))
     try:
-        addresses.check(url, allowed=allowed, timeout=settings.VEOUI_NAME_LOOKUP_TIMEOUT)
+        addresses.check(url, allowed=picture_hosts(), timeout=settings.VEOUI_NAME_LOOKUP_TIMEOUT)
     except addresses.NotAnAddress:
         return gettext("That isn't a web address. It should start with https://")
     except addresses.NameNotFound:

@@ -77,6 +77,9 @@ UNCONFIRMED_MESSAGE = _(
     "It has not been sent again, so you won't pay twice by accident."
 )
 UNCONFIRMED_NEXT_STEP = _("Send it again (this may cost a second time), or give up on it.")
+# A video its member cancelled while it waited in veoui's queue: failed, with nothing charged.
+CANCELLED = "cancelled"
+CANCELLED_MESSAGE = _("You cancelled this video before it was sent to kie.ai, so nothing was spent.")
 
 
 def new_callback_token() -> str:
@@ -220,6 +223,8 @@ class TrackedWork(models.Model):
     @property
     def status_label(self) -> str:
         """The status in words (as get_status_display, without looking through every choice each time)."""
+        if self.error_category == CANCELLED:
+            return str(_("Cancelled"))
         return str(Status(self.status).label)
 
     def fingerprint(self) -> str:
@@ -419,6 +424,18 @@ class TrackedWork(models.Model):
             submit_attempts=0,
             next_check_at=timezone.now(),
             **NO_ERROR,
+        )
+
+    def cancel(self) -> bool:
+        """The member took it back while it still waited in veoui's queue; False once a worker had taken it to send.
+
+        It ends as failed without a charge, so its reserved credits count for nothing (veoui.team.budgets), and the
+        worker's claim (from queued only) never finds it again.
+        """
+        return self.update_if(
+            {"status": Status.QUEUED, "request_sent_at__isnull": True},
+            claimed_by="",
+            **Failure(CANCELLED, CANCELLED_MESSAGE).fields(Status.FAILED),
         )
 
     def dismiss(self) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from veoui.studio.models import Generation, Status, SubmitLimiter, SubmitSlot
@@ -72,7 +72,13 @@ def give_back(owner_id: int) -> None:
 
 
 def note_places(generations: Iterable[Generation]) -> None:
-    """Tell each waiting generation how many go before it, roughly (those waiting longer), for its status card."""
-    for generation in generations:
-        if generation.status == Status.QUEUED and not generation.error_transient:
-            generation.queue_ahead = waiting().filter(created_at__lt=generation.created_at).count()
+    """Tell each waiting generation how many go before it, roughly (those waiting longer), for its status card:
+    one query for all the cards of a page."""
+    queued = [g for g in generations if g.status == Status.QUEUED and not g.error_transient]
+    if not queued:
+        return
+    ahead = waiting().aggregate(
+        **{f"ahead_{n}": Count("pk", filter=Q(created_at__lt=g.created_at)) for n, g in enumerate(queued)}
+    )
+    for n, generation in enumerate(queued):
+        generation.queue_ahead = ahead[f"ahead_{n}"]

@@ -68,6 +68,11 @@ def product_picture() -> SimpleUploadedFile:
     return as_upload(image, "sample-mug.png")
 
 
+# The pictures "Try this" brings in the picture modes, by the name in their address (views.sample_picture).
+PICTURES = {"sunrise": landscape_picture, "mug": product_picture}
+TRY_PICTURES = {rules.FRAMES: ["sunrise"], rules.REFERENCE: ["mug"]}
+
+
 def as_upload(image: Image.Image, name: str) -> SimpleUploadedFile:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
-from veoui.studio import guidance, ratelimit, rules, services
+from veoui.studio import guidance, picture_check, ratelimit, rules, samples, services
 from veoui.studio.forms import (
     IMAGE_MAX_SIDE,
     IMAGE_MIN_SIDE,
@@ -29,7 +29,7 @@ from veoui.studio.forms import (
     image_limits_text,
 )
 from veoui.studio.media import serve_file
-from veoui.studio.models import TERMINAL, Generation, Pricing, Rendition, TrackedWork
+from veoui.studio.models import CANCELLED, TERMINAL, Generation, Pricing, Rendition, TrackedWork
 from veoui.team import budgets
 
 MODES_BY_SLUG = {mode.slug: mode for mode in rules.MODES.values()}
@@ -87,6 +87,8 @@ def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
         },
         "image_limits": image_limits_text(),
         "recent": recent,
+        "credits_left": budgets.left_for(request.user),
+        "try_pictures": " ".join(request.build_absolute_uri(url) for url in try_pictures(form.mode)),
         "guide": guidance.guide_for(form.mode.key),
         "tips": guidance.TIPS,
     }
@@ -118,6 +120,7 @@ def client_labels() -> dict:
         "autoPreview": _("Preview of the part of your picture the video keeps"),
         "modelNotInMode": _("%(model)s can't use reference images. Choose Fast or Lite."),
         "charsLeft": _("%(n)s characters left"),
+        "overLeft": _("This would cost %(cost)s credits, more than the %(left)s you have left, so it can't be made."),
     }
 
 
@@ -212,18 +215,54 @@ def prefill(request: HttpRequest, mode: rules.Mode) -> dict:
         pictures = []
     if request.GET.get("try") and not initial.get("prompt"):
         initial["prompt"] = str(guidance.guide_for(mode.key).try_prompt)
+        pictures = pictures or try_pictures(mode)
     for slot, picture in enumerate(pictures[: mode.max_images], start=1):
         initial[f"image_url_{slot}"] = picture
     return initial
 
 
+def try_pictures(mode: rules.Mode) -> list[str]:
+    """The sample pictures "Try this" brings in a picture mode, by their veoui address."""
+    return [reverse("sample_picture", args=[name]) for name in samples.TRY_PICTURES.get(mode.key, [])]
+
+
+@require_GET
+def sample_picture(request: HttpRequest, name: str) -> HttpResponse:
+    make = samples.PICTURES.get(name)
+    if make is None:
+        raise Http404
+    response = HttpResponse(make().read(), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def sample_upload(request: HttpRequest, reference: str) -> SimpleUploadedFile | None:
+    """A sample picture named by its veoui address, as if uploaded."""
+    parts = urlsplit(reference)
+    if not reference or (parts.netloc and parts.netloc != request.get_host()):
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    make = samples.PICTURES.get(match.kwargs.get("name", "")) if match.url_name == "sample_picture" else None
+    return make() if make is not None else None
+
+
 def with_reused_pictures(request: HttpRequest, mode: rules.Mode) -> tuple[QueryDict, MultiValueDict]:
-    """Pictures of earlier videos are named by their veoui address; they are taken from storage as if uploaded
-    again, so they go through the same checks, and the browser never downloads and re-sends them."""
+    """Pictures of earlier videos (and the sample pictures) are named by their veoui address; they are taken from
+    storage as if uploaded again, so they go through the same checks, and the browser never downloads and
+    re-sends them."""
     data, files = request.POST.copy(), request.FILES.copy()
     for slot in range(1, mode.max_images + 1):
+        if files.get(f"image_{slot}"):
+            continue
+        if sample := sample_upload(request, data.get(f"image_url_{slot}", "")):
+            files[f"image_{slot}"] = sample
+            data[f"image_url_{slot}"] = ""
+            continue
         found = picture_file(request, data.get(f"image_url_{slot}", ""))
-        if found is None or files.get(f"image_{slot}"):
+        if found is None:
             continue
         name, source = found
         if source.visibility == Generation.Visibility.PRIVATE:
@@ -346,6 +385,34 @@ def send_again(request: HttpRequest, work: Generation | Rendition) -> str:
     except budgets.OverBudget as refusal:
         return refusal.message
     return ""
+
+
+@require_POST
+def generation_cancel(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Cancel a video still waiting in veoui's queue: nothing was sent to kie.ai, so nothing is spent."""
+    generation = get_generation(request, public_id, change=True)
+    refusal = ""
+    if generation.cancel():
+        if not request.htmx:
+            messages.success(request, _("Cancelled. Nothing was sent to kie.ai, so nothing was spent."))
+    elif Generation.objects.filter(pk=generation.pk).exclude(error_category=CANCELLED).exists():
+        refusal = _("Too late to cancel: veoui had already sent this video to kie.ai, so it is being made.")
+        if not request.htmx:
+            messages.error(request, refusal)
+    return status_or_redirect(request, generation, refusal)
+
+
+@require_GET
+def picture_address_check(request: HttpRequest) -> HttpResponse:
+    """A pasted picture address, checked at once: a thumbnail, or why it can't be used."""
+    url = request.GET.get("picture_address", "").strip()[:2000]
+    if not url:
+        checked = None
+    elif not picture_check.allowed(request.user.pk):
+        checked = picture_check.Checked(message=_("Too many addresses checked in a minute. Wait a moment."))
+    else:
+        checked = picture_check.check(url)
+    return render(request, "studio/_picture_check.html#answer", {"checked": checked})
 
 
 @require_POST

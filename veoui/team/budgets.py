@@ -29,7 +29,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from veoui.team.models import Membership, Role, TeamSettings
+from veoui.team.models import KieBalance, Membership, Role, TeamSettings
 
 FAILED = "failed"
 MONEY = models.DecimalField(max_digits=14, decimal_places=2)
@@ -215,3 +215,38 @@ def over_message(
         )
     # Translators: one sentence from three parts: what it would cost, what is left, and whom to ask.
     return _("%(cost)s, %(left)s %(ask)s") % {"cost": what, "left": left_text, "ask": ask}
+
+
+@dataclass(frozen=True)
+class Left:
+    """What a person can still spend this month: the lowest of their budget, the team's and kie.ai's balance."""
+
+    credits: Decimal
+    limit: str  # which one is lowest: "person", "team" or "kie"
+
+    def limit_text(self) -> str:
+        if self.limit == "person":
+            return _("That is what is left of your budget.")
+        if self.limit == "team":
+            return _("That is what is left of the team's budget.")
+        return _("That is kie.ai's balance, as veoui last saw it.")
+
+
+def left_for(user: AbstractBaseUser) -> Left | None:
+    """What ``user`` has left to spend, read without locking (``reserve`` decides); None when nothing limits it."""
+    start = month_start()
+    until = next_month(start)
+    found: list[tuple[Decimal, str]] = []
+    membership = Membership.objects.filter(user=user).only("monthly_budget").first()
+    if membership is not None and membership.monthly_budget is not None:
+        found.append((membership.monthly_budget - spent(since=start, until=until, user=user), "person"))
+    team = TeamSettings.objects.filter(pk=1).only("monthly_budget").first()
+    if team is not None and team.monthly_budget is not None:
+        found.append((team.monthly_budget - spent(since=start, until=until), "team"))
+    balance = KieBalance.objects.filter(pk=1).values_list("credits", flat=True).first()
+    if balance is not None:
+        found.append((balance, "kie"))
+    if not found:
+        return None
+    credits, limit = min(found, key=lambda item: item[0])
+    return Left(max(credits, Decimal(0)), limit)
