@@ -3,15 +3,16 @@ and the admin's Copy button for kie.ai's task id."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.a11y import DESKTOP, PHONE, axe_problems
+from tests.browser.a11y import DESKTOP, PHONE, axe_problems, overflow
 from tests.browser.conftest import login_context, screenshot
 from tests.people import make_generation, make_user
-from veoui.studio.models import Generation
+from veoui.studio.models import Generation, Rendition
 from veoui.team.models import Role
 
 pytestmark = pytest.mark.browser
@@ -71,6 +72,8 @@ def test_variations_play_together_and_one_is_picked_for_everyone(desktop: Page, 
     expect(listed.locator(f"#generation-{first.uuid}")).to_be_visible()
     expect(listed.locator(f"#generation-{second.uuid}")).to_be_hidden()
     expect(listed.get_by_role("button", name="Play all")).to_be_visible()
+    assert axe_problems(page, "the studio with a group") == []
+    screenshot(page, "variations-studio-1280")
 
 
 def test_an_admin_copies_the_task_id(playwright_browser, live_server, person) -> None:
@@ -95,3 +98,22 @@ def test_an_admin_copies_the_task_id(playwright_browser, live_server, person) ->
     expect(phone.get_by_role("heading", name="Settings")).to_be_visible()
     expect(phone.get_by_text("veo_task_7f3a9c")).to_have_count(0)
     member.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_a_version_badge_in_the_gallery_opens_it(playwright_browser, live_server, person, viewport) -> None:
+    video = make_generation(person, 60, prompt="A neon boat at night")
+    hd = Rendition.objects.create(
+        generation=video, owner=person, kind="1080p", status="succeeded", request_token=uuid.uuid4()
+    )
+    context = login_context(playwright_browser, live_server, person, viewport=viewport, bypass_csp=True)
+    page = context.new_page()
+    page.goto("/gallery/")
+    badge = page.get_by_role("link", name="Open the 1080P version")
+    expect(badge).to_have_text("1080P")
+    assert axe_problems(page, "the gallery with versions") == [] and overflow(page) == 0
+    screenshot(page, f"gallery-versions-{viewport['width']}")
+    badge.click()
+    expect(page).to_have_url(f"{live_server.url}/videos/{video.uuid}/#rendition-{hd.uuid}")
+    expect(page.locator(f"#rendition-{hd.uuid}")).to_be_in_viewport()
+    context.close()
