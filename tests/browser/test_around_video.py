@@ -3,6 +3,7 @@ and the admin's Copy button for kie.ai's task id."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -11,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.a11y import DESKTOP, PHONE, axe_problems, overflow
 from tests.browser.conftest import login_context, screenshot
+from tests.browser.test_team_work import NOTIFICATION_STUB
 from tests.people import make_generation, make_user
 from veoui.studio.models import Generation, Rendition
 from veoui.team.models import Role
@@ -116,4 +118,30 @@ def test_a_version_badge_in_the_gallery_opens_it(playwright_browser, live_server
     badge.click()
     expect(page).to_have_url(f"{live_server.url}/videos/{video.uuid}/#rendition-{hd.uuid}")
     expect(page.locator(f"#rendition-{hd.uuid}")).to_be_in_viewport()
+    context.close()
+
+
+def test_a_finished_version_counts_in_the_title_and_raises_a_notification(
+    playwright_browser, live_server, person
+) -> None:
+    video = make_generation(person, 60, prompt="A lighthouse in a storm")
+    uhd = Rendition.objects.create(
+        generation=video, owner=person, kind="4k", status="running", request_token=uuid.uuid4()
+    )
+    context = login_context(playwright_browser, live_server, person, viewport=DESKTOP)
+    context.add_init_script(
+        NOTIFICATION_STUB.replace('window.__permission = "default"', 'window.__permission = "granted"')
+    )
+    page = context.new_page()
+    page.goto("/gallery/")
+    expect(page).to_have_title(re.compile(r"^\(1\) "))
+    Rendition.objects.filter(pk=uhd.pk).update(status="succeeded")
+    expect(page).to_have_title(re.compile(r"^Gallery"))
+    page.wait_for_function("() => window.__notes.length === 1")
+    [note] = page.evaluate("() => window.__notes")
+    assert note == {
+        "title": "Your 4K version is ready",
+        "body": "A lighthouse in a storm",
+        "tag": f"/videos/{video.uuid}/#rendition-{uhd.uuid}",
+    }
     context.close()
