@@ -197,6 +197,13 @@ document.addEventListener("click", (event) => {
     });
     button.textContent = button.dataset.pauseLabel;
   });
+  // When the last of them ends or is paused by hand, the button says Play all again.
+  ["ended", "pause"].forEach((name) => document.addEventListener(name, (event) => {
+    const group = event.target.closest && event.target.closest("[data-variation-group]");
+    const button = group && group.querySelector("[data-play-all]");
+    if (!button || !button.dataset.playLabel || playing([...group.querySelectorAll("video")])) return;
+    button.textContent = button.dataset.playLabel;
+  }, true));
   document.addEventListener("DOMContentLoaded", () => show(document));
   document.addEventListener("htmx:afterSettle", (event) => show(event.target));
 })();

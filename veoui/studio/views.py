@@ -322,9 +322,10 @@ def status(request: HttpRequest) -> HttpResponse:
 
 
 def listed(request: HttpRequest, name: str) -> dict[uuid.UUID, str]:
-    """The ids a page sent under ``name`` (at most MAX_IDS, anything else left out), each with what follows ":"."""
+    """The ids a page sent under ``name`` (at most MAX_IDS, anything else left out; twice that of work it heard
+    running, which counts videos and versions), each with what follows ":"."""
     found = {}
-    for value in request.GET.get(name, "").split(",")[:MAX_IDS]:
+    for value in request.GET.get(name, "").split(",")[: MAX_IDS * (2 if name == "seen" else 1)]:
         key, _, shows = value.partition(":")
         try:
             found[uuid.UUID(key)] = shows
