@@ -6,7 +6,8 @@ import uuid
 
 import pytest
 
-from tests.people import client_for, make_generation, text
+from tests.people import client_for, make_generation, make_user, text
+from tests.studio.spending import together
 from veoui.studio.models import Generation, Status
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,17 @@ def test_a_single_video_is_no_group(member_client, member) -> None:
     alone = make_generation(member, 60)
     page = text(member_client.get(f"/videos/{alone.uuid}/"))
     assert "Pick this one" not in page and "Play all" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_people_picking_at_once_leave_exactly_one_pick() -> None:
+    maya = make_user("maya", "Maya")
+    together_id = uuid.uuid4()
+    members = [make_generation(maya, 60, group=together_id) for _ in range(4)]
+    clients = [client_for(maya) for _ in range(12)]
+
+    def press(index: int) -> int:
+        return clients[index].post(f"/videos/{members[index % 4].uuid}/pick/").status_code
+
+    assert set(together(12, press)) == {302}
+    assert len(picked()) == 1
