@@ -92,6 +92,7 @@ def test_an_admin_copies_the_task_id(playwright_browser, live_server, person) ->
     expect(support.get_by_role("button", name="Task id copied")).to_be_visible()
     assert page.evaluate("() => navigator.clipboard.readText()") == "veo_task_7f3a9c"
     assert axe_problems(page, "support details") == []
+    screenshot(page, "support-details-1280")
     context.close()
 
     member = login_context(playwright_browser, live_server, person, viewport=PHONE)
@@ -144,4 +145,20 @@ def test_a_finished_version_counts_in_the_title_and_raises_a_notification(
         "body": "A lighthouse in a storm",
         "tag": f"/videos/{video.uuid}/#rendition-{uhd.uuid}",
     }
+    context.close()
+
+
+def test_a_group_on_a_phone(playwright_browser, live_server, person) -> None:
+    group = uuid.uuid4()
+    members = [make_generation(person, 60, group=group, seed=seed) for seed in (11111, 22222, 33333)]
+    context = login_context(playwright_browser, live_server, person, viewport=PHONE, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"/videos/{members[0].uuid}/")
+    region = page.get_by_role("region", name="One of 3 variations")
+    expect(region.get_by_role("button", name="Pick this one")).to_have_count(3)
+    assert overflow(page) == 0 and axe_problems(page, "a group on a phone") == []
+    region.get_by_role("button", name="Pick this one").nth(2).click()
+    expect(page.get_by_role("region", name="One of 3 variations").locator("summary")).to_have_text("2 other versions")
+    assert overflow(page) == 0 and axe_problems(page, "a picked group on a phone") == []
+    screenshot(page, "variations-picked-390")
     context.close()
