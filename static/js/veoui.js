@@ -165,3 +165,45 @@ document.addEventListener("click", (event) => {
 
   setInterval(tick, 1000);
 })();
+
+// "Play all" on a group of variations: every video of the group from the start, together, so they can be
+// compared side by side (only the first one with sound); pressed again, they all pause.
+(function () {
+  "use strict";
+  const playing = (videos) => videos.some((video) => !video.paused && !video.ended);
+
+  function show(root) {
+    root.querySelectorAll("[data-play-all]").forEach((button) => { button.hidden = false; });
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-play-all]");
+    if (!button) return;
+    const group = button.closest("[data-variation-group]");
+    const videos = [...group.querySelectorAll("video")].filter((video) => !video.closest("details:not([open])"));
+    if (!button.dataset.playLabel) button.dataset.playLabel = button.textContent;
+    if (playing(videos)) {
+      videos.forEach((video) => video.pause());
+      button.textContent = button.dataset.playLabel;
+      return;
+    }
+    videos.forEach((video, index) => {
+      video.muted = index > 0;
+      video.currentTime = 0;
+    });
+    Promise.all(videos.map((video) => video.play().catch(() => {}))).then(() => {
+      const start = videos[0] ? videos[0].currentTime : 0;
+      videos.forEach((video) => { video.currentTime = start; });
+    });
+    button.textContent = button.dataset.pauseLabel;
+  });
+  // When the last of them ends or is paused by hand, the button says Play all again.
+  ["ended", "pause"].forEach((name) => document.addEventListener(name, (event) => {
+    const group = event.target.closest && event.target.closest("[data-variation-group]");
+    const button = group && group.querySelector("[data-play-all]");
+    if (!button || !button.dataset.playLabel || playing([...group.querySelectorAll("video")])) return;
+    button.textContent = button.dataset.playLabel;
+  }, true));
+  document.addEventListener("DOMContentLoaded", () => show(document));
+  document.addEventListener("htmx:afterSettle", (event) => show(event.target));
+})();

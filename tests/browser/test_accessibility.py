@@ -53,6 +53,7 @@ NOT_PAGES = {
     "generation_retry": "POST only",
     "generation_rerun": "POST only",
     "generation_vary": "POST only",
+    "generation_pick": "POST only",
     "generation_visibility": "POST only",
     "generation_delete": "POST only",
     "rendition_create": "POST only",

@@ -1,21 +1,22 @@
 """The gallery: the team's videos as a grid of posters, newest first, with filters, search and pages.
 
 Each page costs the same few queries however many videos exist: one count, one page of rows with their owners
-(joined), indexed by visibility or status and creation time. Nothing per card touches the database.
+(joined) and one for their finished versions, indexed by visibility or status and creation time. Nothing per
+card touches the database.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from veoui.studio import rules
-from veoui.studio.models import Generation, Status
+from veoui.studio.models import Generation, Rendition, Status
 from veoui.studio.views import visible_generations
 
 PAGE_SIZE = 24
@@ -76,6 +77,12 @@ def gallery(request: HttpRequest) -> HttpResponse:
         .values("n")
     )
     generations = generations.annotate(group_size=Subquery(sizes, output_field=IntegerField()))
+    # The finished 1080P, 4K and extended versions, shown as badges: one more query for the whole page.
+    versions = Prefetch(
+        "renditions",
+        queryset=Rendition.objects.filter(status=Status.SUCCEEDED).only("uuid", "kind", "status", "generation_id"),
+    )
+    generations = generations.prefetch_related(versions)
     page = Paginator(generations.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

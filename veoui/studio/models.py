@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -458,6 +458,8 @@ class Generation(TrackedWork):
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.TEAM)
     # Variations made together ("How many" above 1) share a group; a single video has none.
     group = models.UUIDField(null=True, blank=True, db_index=True)
+    # The one variation of its group the team picked (set on one member at a time; picking another moves it).
+    picked_at = models.DateTimeField(null=True, blank=True)
     # When the owner was emailed that it finished (claimed with a conditional UPDATE: at most once).
     owner_notified_at = models.DateTimeField(null=True, blank=True)
     # Deleted by its owner or an admin: files gone, hidden everywhere, but still counted in the month's spend.
@@ -498,6 +500,21 @@ class Generation(TrackedWork):
             return Generation.objects.none()
         return Generation.objects.filter(group=self.group, deleted_at__isnull=True).exclude(pk=self.pk)
 
+    def pick(self) -> bool:
+        """This variation becomes its group's pick, for everyone; the pick moves off any other member.
+
+        The group's rows are locked while the pick moves, so two people picking at once leave exactly one pick.
+        False when this one can't be picked (no group, not ready, deleted)."""
+        if self.group is None:
+            return False
+        with transaction.atomic():
+            members = Generation.objects.filter(group=self.group)
+            list(members.select_for_update().values_list("pk", flat=True))
+            if not members.filter(pk=self.pk, status=Status.SUCCEEDED, deleted_at__isnull=True).exists():
+                return False
+            members.exclude(pk=self.pk).filter(picked_at__isnull=False).update(picked_at=None)
+            return self.update_if({"group": self.group, "status": Status.SUCCEEDED}, picked_at=timezone.now())
+
     @property
     def mode_rules(self) -> rules.Mode:
         return rules.MODES[self.mode]
@@ -508,6 +525,8 @@ class Generation(TrackedWork):
 
     # How many waiting videos go before this one: counted where the page is built (ratelimit.note_places).
     queue_ahead = 0
+    # On the studio's list: the variations this one stands for, when it leads its group (views.grouped).
+    group_members: list[Generation] | tuple = ()
 
     @property
     def stage_text(self) -> str:
@@ -625,6 +644,8 @@ class Rendition(TrackedWork):
     prompt = models.TextField(blank=True)
     model = models.CharField(max_length=20, blank=True)
     request_token = models.UUIDField(unique=True)
+    # When the person who ordered it was emailed that it finished (claimed with a conditional UPDATE: once).
+    owner_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -640,6 +661,31 @@ class Rendition(TrackedWork):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.generation_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.generation.get_absolute_url()}#rendition-{self.uuid}"
+
+    @property
+    def badge_label(self) -> str:
+        """The version's name on a video's tile and in the gallery."""
+        return str({self.Kind.HD: _("1080P"), self.Kind.UHD: _("4K"), self.Kind.EXTEND: _("Extended")}[self.kind])
+
+    @property
+    def news_title(self) -> str:
+        """What the notification and the email say when it has ended."""
+        if self.status == Status.SUCCEEDED:
+            titles = {
+                self.Kind.HD: _("Your 1080P version is ready"),
+                self.Kind.UHD: _("Your 4K version is ready"),
+                self.Kind.EXTEND: _("Your extended video is ready"),
+            }
+        else:
+            titles = {
+                self.Kind.HD: _("Your 1080P version could not be made"),
+                self.Kind.UHD: _("Your 4K version could not be made"),
+                self.Kind.EXTEND: _("Your extension could not be made"),
+            }
+        return str(titles[self.kind])
 
     @property
     def typical_seconds(self) -> int:

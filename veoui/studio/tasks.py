@@ -472,22 +472,51 @@ def email_owner_if_finished(generation_id: int) -> None:
     )
     if claimed != 1:
         return
-    link = (settings.PUBLIC_BASE_URL or "") + generation.get_absolute_url()
     if generation.status == Status.SUCCEEDED:
         subject = _("Your video is ready")
         body = _("Your video “%(prompt)s” is ready. Watch and download it here: %(link)s")
     else:
         subject = _("Your video could not be made")
         body = _("veoui could not make your video “%(prompt)s”. See why and what to do here: %(link)s")
-    with translation.override(language_of(generation.owner)):  # written in the owner's language
-        subject, body = str(subject), str(body) % {"prompt": generation.prompt[:200], "link": link}
+    send_notice(generation.owner, subject, body, generation.prompt, generation.get_absolute_url(), generation.uuid)
+
+
+def email_orderer_if_version_finished(rendition_id: int) -> None:
+    """The same for a 1080P, 4K or extended version, to the person who ordered it: once, when it has ended."""
+    if not settings.VEOUI_EMAIL_OWNERS:
+        return
+    rendition = Rendition.objects.select_related("owner", "generation").filter(pk=rendition_id).first()
+    if rendition is None or not rendition.is_terminal or not rendition.owner.email:
+        return
+    claimed = Rendition.objects.filter(pk=rendition.pk, owner_notified_at__isnull=True).update(
+        owner_notified_at=timezone.now()
+    )
+    if claimed != 1:
+        return
+    with translation.override(language_of(rendition.owner)):
+        subject = rendition.news_title  # the notification's words, in the orderer's language
+    if rendition.status == Status.SUCCEEDED:
+        body = _("%(title)s: “%(prompt)s”. Watch and download it here: %(link)s")
+    else:
+        body = _("%(title)s: “%(prompt)s”. See why and what to do here: %(link)s")
+    prompt, link = rendition.generation.prompt, rendition.get_absolute_url()
+    send_notice(rendition.owner, subject, body, prompt, link, rendition.uuid, title=subject)
+
+
+def send_notice(
+    person: object, subject: object, body: object, prompt: str, path: str, public_id: object, **more: object
+) -> None:
+    """One email, written in the person's language; a broken mail server is logged, never raised."""
+    link = (settings.PUBLIC_BASE_URL or "") + path
+    with translation.override(language_of(person)):
+        subject, body = str(subject), str(body) % {"prompt": prompt[:200], "link": link, **more}
     try:
-        send_mail(subject, body, None, [generation.owner.email])
+        send_mail(subject, body, None, [person.email])
     except OSError as error:
         # Mail is a courtesy: the video is on its page anyway, and a broken mail server must not stop the worker.
-        log.warning("could not email id=%s error=%s", generation.uuid, error.__class__.__name__)
+        log.warning("could not email id=%s error=%s", public_id, error.__class__.__name__)
     else:
-        log.info("owner emailed id=%s", generation.uuid)
+        log.info("owner emailed id=%s", public_id)
 
 
 # --- versions: 1080P, 4K and extensions ---------------------------------------------------------------
@@ -731,13 +760,16 @@ def archive_generation(*, generation_id: int) -> None:
 @task()
 def submit_rendition(*, rendition_id: int) -> None:
     submit_version(rendition_id)
+    email_orderer_if_version_finished(rendition_id)  # a refusal ends it at once
 
 
 @task()
 def refresh_rendition(*, rendition_id: int, check: int | None = None) -> None:
     check_version(rendition_id, check)
+    email_orderer_if_version_finished(rendition_id)
 
 
 @task(queue_name=ARCHIVE_QUEUE)
 def archive_rendition(*, rendition_id: int) -> None:
     archive_work(Rendition.objects.get(pk=rendition_id))
+    email_orderer_if_version_finished(rendition_id)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("videos/<uuid:public_id>/retry/", views.generation_retry, name="generation_retry"),
     path("videos/<uuid:public_id>/rerun/", views.generation_rerun, {"vary": False}, name="generation_rerun"),
     path("videos/<uuid:public_id>/vary/", views.generation_rerun, {"vary": True}, name="generation_vary"),
+    path("videos/<uuid:public_id>/pick/", views.generation_pick, name="generation_pick"),
     path("videos/<uuid:public_id>/visibility/", views.generation_visibility, name="generation_visibility"),
     path("videos/<uuid:public_id>/delete/", views.generation_delete, name="generation_delete"),
     path("gallery/", gallery.gallery, name="gallery"),

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
@@ -61,9 +62,12 @@ def get_generation(request: HttpRequest, public_id: uuid.UUID, *, change: bool =
 def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
     pricing = Pricing.current()
     recent = list(
-        Generation.objects.filter(owner=request.user, deleted_at__isnull=True).prefetch_related("images")[:RECENT_COUNT]
+        Generation.objects.filter(owner=request.user, deleted_at__isnull=True).prefetch_related("images", "renditions")[
+            :RECENT_COUNT
+        ]
     )
     ratelimit.note_places(recent)
+    recent = grouped(recent)
     return {
         "form": form,
         "mode": form.mode,
@@ -92,6 +96,25 @@ def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
         "guide": guidance.guide_for(form.mode.key),
         "tips": guidance.TIPS,
     }
+
+
+def grouped(generations: list[Generation]) -> list[Generation]:
+    """The list with the variations of one prompt gathered: the group's first member (the pick, if the team made
+    one) stands for it and carries them all in ``group_members``; the others leave the list."""
+    members: dict[uuid.UUID, list[Generation]] = {}
+    for generation in generations:
+        if generation.group is not None:
+            members.setdefault(generation.group, []).append(generation)
+    listed: list[Generation] = []
+    for generation in generations:
+        group = members.pop(generation.group, None) if generation.group is not None else [generation]
+        if group is not None and len(group) == 1:
+            listed.append(generation)
+        elif group is not None:
+            group.sort(key=lambda member: (member.picked_at is None, member.pk))
+            group[0].group_members = group
+            listed.append(group[0])
+    return listed
 
 
 def client_labels() -> dict:
@@ -275,12 +298,17 @@ def with_reused_pictures(request: HttpRequest, mode: rules.Mode) -> tuple[QueryD
     return data, files
 
 
-def detail_context(generation: Generation) -> dict:
+def detail_context(request: HttpRequest, generation: Generation) -> dict:
+    members = []
+    if generation.group is not None:
+        members = list(visible_generations(request).filter(group=generation.group).order_by("pk"))
     return {
         "generation": generation,
         "pricing": Pricing.current(),
         "can_delete": services.can_delete(generation),
-        "siblings": generation.siblings().order_by("pk"),
+        "siblings": [member for member in members if member.pk != generation.pk],
+        "members": members,
+        "picked": next((member for member in members if member.picked_at), None),
         "offers": services.offers(generation),
         "renditions": generation.renditions.all(),
     }
@@ -289,7 +317,7 @@ def detail_context(generation: Generation) -> dict:
 @require_GET
 def generation_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     generation = get_generation(request, public_id)
-    return render(request, "studio/generation.html", detail_context(generation))
+    return render(request, "studio/generation.html", detail_context(request, generation))
 
 
 MAX_IDS = 50
@@ -318,6 +346,13 @@ def status(request: HttpRequest) -> HttpResponse:
         current += list(mine.filter(status__in=TERMINAL, uuid__in=seen).only("uuid", "prompt", "status"))
     running = [g.uuid for g in current if g.status not in TERMINAL][:MAX_IDS]
     ended = [g for g in current if g.status in TERMINAL]
+    # The 1080P, 4K and extended versions this person ordered count and notify as their videos do.
+    versions = Rendition.objects.filter(owner=request.user, generation__deleted_at__isnull=True)
+    current_versions = list(
+        versions.filter(~Q(status__in=TERMINAL) | Q(uuid__in=seen)).select_related("generation")[:MAX_IDS]
+    )
+    running_versions = [r.uuid for r in current_versions if r.status not in TERMINAL]
+    ended_versions = [r for r in current_versions if r.status in TERMINAL]
     arrived = set(running).difference(known)
     new = list(mine.filter(uuid__in=arrived)) if "known" in request.GET and arrived else []
     ratelimit.note_places(generations + new)
@@ -326,17 +361,22 @@ def status(request: HttpRequest) -> HttpResponse:
         "renditions": [r for r in renditions if not (r.is_watchable and shown[r.uuid] == r.fingerprint())],
         "new": new,
         "ended": ended,
+        "ended_versions": ended_versions,
     }
-    if not any(changed.values()) and set(running) == set(seen):
+    if not any(changed.values()) and set(running + running_versions) == set(seen):
         return HttpResponse(status=204)
     count = len(running) if len(running) < MAX_IDS else mine.exclude(status__in=TERMINAL).count()
+    count += len(running_versions) if len(running_versions) < MAX_IDS else versions.exclude(status__in=TERMINAL).count()
+    running += running_versions
+    prefetch_related_objects(changed["generations"] + new, "renditions")  # the cards' version badges
     return render(request, "studio/generation.html#changes", changed | {"running": running, "count": count})
 
 
 def listed(request: HttpRequest, name: str) -> dict[uuid.UUID, str]:
-    """The ids a page sent under ``name`` (at most MAX_IDS, anything else left out), each with what follows ":"."""
+    """The ids a page sent under ``name`` (at most MAX_IDS, anything else left out; twice that of work it heard
+    running, which counts videos and versions), each with what follows ":"."""
     found = {}
-    for value in request.GET.get(name, "").split(",")[:MAX_IDS]:
+    for value in request.GET.get(name, "").split(",")[: MAX_IDS * (2 if name == "seen" else 1)]:
         key, _, shows = value.partition(":")
         try:
             found[uuid.UUID(key)] = shows
@@ -459,6 +499,20 @@ def make_again(request: HttpRequest, generation: Generation, *, vary: bool) -> H
         messages.error(request, refusal.message)
         return redirect("generation", public_id=generation.uuid)
     return redirect("generation", public_id=new.uuid)
+
+
+@require_POST
+def generation_pick(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Pick this one of its variations: the group's pick for everyone on the team, moved off any other."""
+    generation = get_generation(request, public_id, change=True)
+    if generation.pick():
+        messages.success(request, _("Picked. Your team sees this version first; the others are folded away."))
+    else:
+        messages.error(request, _("Only a finished variation can be picked."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = generation.get_absolute_url()
+    return redirect(back)
 
 
 @require_POST
