@@ -144,3 +144,13 @@ def test_it_finds_videos_made_before_search_was_folded(maya) -> None:
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert Generation.objects.get().search_text == "un cafe au lait, vapeur"
     assert found(client_for(maya), "cafe lait") == ["Un CAFÉ au lait, vapeur"]
+
+
+def test_it_says_what_is_wrong_with_a_search_and_keeps_the_other_filters(maya, videos) -> None:
+    Generation.objects.filter(prompt=PROMPTS[5]).update(status=Status.FAILED)
+    response = client_for(maya).get("/gallery/", {"q": "boat " * 50, "status": "failed"})
+    assert response.status_code == 200
+    assert [g.prompt for g in response.context["page"]] == [PROMPTS[5]]
+    assert "Ensure this value has at most 200 characters" in response.content.decode()
+    response = client_for(maya).get("/gallery/", {"q": "boat\x00neon"})
+    assert response.status_code == 200 and "Null characters are not allowed" in response.content.decode()

@@ -48,7 +48,8 @@ class GalleryFilter(forms.Form):
     q = forms.CharField(label=_("Search prompts"), required=False, max_length=200, widget=forms.SearchInput)
 
     def apply(self, generations, user):  # noqa: ANN001, ANN201 (a queryset in, a queryset out)
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # the filters that are valid apply; the others say why next to their field
+        data = self.cleaned_data
         if data.get("whose") == "mine":
             generations = generations.filter(owner=user)
         elif data.get("whose") == "team":
