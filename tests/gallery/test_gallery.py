@@ -87,3 +87,17 @@ def test_it_links_the_gallery_for_everyone(people) -> None:
 
 def test_it_asks_anonymous_visitors_to_log_in(client: Client) -> None:
     assert client.get("/gallery/")["Location"].startswith("/login/")
+
+
+def test_it_answers_a_filter_change_with_the_results_alone(people) -> None:
+    make(people["tom"], "A neon boat")
+    client = client_for(people["maya"])
+    response = client.get("/gallery/?q=neon", headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "HX-Request" in response["Vary"]
+    assert page.lstrip().startswith('<div id="gallery-results">') and "A neon boat" in page
+    assert "<form" not in page and '<span hx-swap-oob="innerHTML:#live-status">1 video</span>' in page
+    restored = client.get("/gallery/?q=neon", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<form" in restored.content.decode() and "hx-swap-oob" not in restored.content.decode()
+    whole = client.get("/gallery/?q=neon").content.decode()
+    assert 'hx-get="/gallery/"' in whole and "hx-swap-oob" not in whole

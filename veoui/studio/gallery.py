@@ -85,9 +85,9 @@ def gallery(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     # An empty page means "change the filters" when some are set, and "make the first video" when none are.
     filtered = any(str(request.GET.get(name, "")).strip() for name in filters.fields)
-    context = {"filters": filters, "page": page, "query": query.urlencode(), "filtered": filtered}
     # A filter changed in the page (htmx): only the results; going back to a page htmx no longer has: all of it.
-    whole = not request.htmx or request.htmx.history_restore_request
-    response = render(request, "studio/gallery.html" if whole else "studio/gallery.html#results", context)
+    changed = bool(request.htmx) and not request.htmx.history_restore_request
+    context = {"filters": filters, "page": page, "query": query.urlencode(), "filtered": filtered, "changed": changed}
+    response = render(request, "studio/gallery.html#results" if changed else "studio/gallery.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
