@@ -92,6 +92,8 @@ def test_it_applies_each_filter_as_it_is_chosen_and_goes_back(laptop: Page) -> N
     page.go_back()
     expect(page).not_to_have_url(re.compile(r"whose=mine"))
     expect(tiles(page)).to_have_text(["Café lights over the square"])
+    expect(page.get_by_label("Status", exact=True)).to_have_value("failed")
+    expect(page.get_by_label("Whose", exact=True)).to_have_value("")
     page.reload()  # the address alone shows the same videos
     expect(tiles(page)).to_have_text(["Café lights over the square"])
     expect(page.get_by_label("Status", exact=True)).to_have_value("failed")
