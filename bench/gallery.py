@@ -18,8 +18,9 @@ PAGES = {
     "page 1": "/gallery/",
     "filtered page": "/gallery/?whose=team&model=veo3_fast&status=succeeded&page=3",
     "search": "/gallery/?q=harbour&page=2",
+    "two-word search": "/gallery/?q=BOAT+paper",
 }
-# The targets; a prompt search is printed too (it reads every row: no index serves "contains").
+# The targets; prompt searches are printed too (they read every row: no index serves "contains").
 TARGETS = {"page 1", "filtered page"}
 
 

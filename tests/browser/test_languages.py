@@ -64,7 +64,7 @@ def test_it_switches_the_studio_to_chinese_and_to_spanish(desktop: Page, person)
 
     page.goto("/gallery/")
     expect(page.get_by_role("heading", name="Galería", level=1)).to_be_visible()
-    expect(page.get_by_role("button", name="Mostrar", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Borrar filtros", exact=True)).to_be_visible()
 
 
 def test_it_switches_the_login_page_before_login_on_a_phone(playwright_browser, live_server) -> None:

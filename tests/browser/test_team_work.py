@@ -58,10 +58,10 @@ def test_it_filters_and_searches_the_gallery(desktop: Page, person, django_user_
 
     def show(**choices: str) -> None:
         page.get_by_role("link", name="Clear").click()
-        for label, value in choices.items():
+        page.wait_for_load_state()
+        for label, value in choices.items():  # each applies as it is chosen or typed: no button to press
             control = page.get_by_label(label, exact=True)
             control.fill(value) if label == "Search prompts" else control.select_option(value)
-        page.get_by_role("button", name="Show").click()
 
     show(Whose="Mine")
     expect(cards(page)).to_have_text(["Maya's red balloon"])

@@ -1,4 +1,5 @@
-"""The gallery: who sees what, the filters and search, and a constant number of queries with 10,000 videos."""
+"""The gallery: who sees what, the filters, and pages that keep them (search: test_search.py; 10,000 videos:
+test_gallery_queries.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.people import client_for, make_user
@@ -82,43 +81,23 @@ def test_it_pages_with_links_that_keep_the_filters(people) -> None:
     assert len(shown(client_for(people["maya"]).get("/gallery/?q=Boat&page=2"))) == 6
 
 
-def test_it_runs_the_same_few_queries_per_page_with_10000_videos(people) -> None:
-    maya, tom = people["maya"], people["tom"]
-    now = timezone.now()
-    rows = [
-        Generation(
-            owner=maya if n % 3 else tom,
-            prompt=f"Video number {n} of a {'storm' if n % 7 else 'calm'} sea",
-            mode="TEXT_2_VIDEO" if n % 2 else "REFERENCE_2_VIDEO",
-            model="veo3_fast" if n % 5 else "veo3",
-            aspect_ratio="16:9",
-            status=Status.FAILED if n % 11 == 0 else Status.SUCCEEDED,
-            visibility="private" if n % 13 == 0 else "team",
-            poster=f"posters/p{n}.jpg",
-            submission_token=uuid.uuid4(),
-            created_at=now - timedelta(seconds=n),
-        )
-        for n in range(10_000)
-    ]
-    Generation.objects.bulk_create(rows, batch_size=1000)
-    client = client_for(maya)
-    client.get("/gallery/")  # warm up: session and price table rows created once
-
-    with CaptureQueriesContext(connection) as first_page:
-        response = client.get("/gallery/")
-    assert response.status_code == 200 and len(shown(response)) == 24
-    with CaptureQueriesContext(connection) as filtered:
-        response = client.get("/gallery/?whose=team&mode=TEXT_2_VIDEO&model=veo3_fast&status=succeeded&q=storm&page=3")
-    assert response.status_code == 200 and len(shown(response)) == 24
-    assert all(g.owner == tom and "storm" in g.prompt for g in response.context["page"])
-    with CaptureQueriesContext(connection) as last_page:
-        client.get("/gallery/?page=9999")
-    assert len(first_page) == len(filtered) == len(last_page) <= 6, [q["sql"][:120] for q in first_page]
-
-
 def test_it_links_the_gallery_for_everyone(people) -> None:
     assert 'href="/gallery/"' in client_for(people["maya"]).get("/studio/text/").content.decode()
 
 
 def test_it_asks_anonymous_visitors_to_log_in(client: Client) -> None:
     assert client.get("/gallery/")["Location"].startswith("/login/")
+
+
+def test_it_answers_a_filter_change_with_the_results_alone(people) -> None:
+    make(people["tom"], "A neon boat")
+    client = client_for(people["maya"])
+    response = client.get("/gallery/?q=neon", headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "HX-Request" in response["Vary"]
+    assert page.lstrip().startswith('<div id="gallery-results">') and "A neon boat" in page
+    assert "<form" not in page and '<span hx-swap-oob="innerHTML:#live-status">1 video</span>' in page
+    restored = client.get("/gallery/?q=neon", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<form" in restored.content.decode() and "hx-swap-oob" not in restored.content.decode()
+    whole = client.get("/gallery/?q=neon").content.decode()
+    assert 'hx-get="/gallery/"' in whole and "hx-swap-oob" not in whole

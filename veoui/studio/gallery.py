@@ -1,8 +1,9 @@
 """The gallery: the team's videos as a grid of posters, newest first, with filters, search and pages.
 
-Each page costs the same few queries however many videos exist: one count, one page of rows with their owners
-(joined) and one for their finished versions, indexed by visibility or status and creation time. Nothing per
-card touches the database.
+Each page costs the same few queries however many videos exist: one count (read from an index alone), one page
+of rows with their owners (joined) and one for their finished versions, indexed by visibility or status and
+creation time. Nothing per card touches the database. Search looks for every word of the query in the prompt,
+folded (veoui.common.search).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from veoui.common.search import search_words
 from veoui.studio import rules
 from veoui.studio.models import Generation, Rendition, Status
 from veoui.studio.views import visible_generations
@@ -43,10 +46,11 @@ class GalleryFilter(forms.Form):
             [("running", _("In progress")), (Status.SUCCEEDED, _("Ready")), (Status.FAILED, _("Failed"))], _("Any")
         ),
     )
-    q = forms.CharField(label=_("Search prompts"), required=False, max_length=200)
+    q = forms.CharField(label=_("Search prompts"), required=False, max_length=200, widget=forms.SearchInput)
 
     def apply(self, generations, user):  # noqa: ANN001, ANN201 (a queryset in, a queryset out)
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # the filters that are valid apply; the others say why next to their field
+        data = self.cleaned_data
         if data.get("whose") == "mine":
             generations = generations.filter(owner=user)
         elif data.get("whose") == "team":
@@ -59,8 +63,8 @@ class GalleryFilter(forms.Form):
             generations = generations.exclude(status__in=[Status.SUCCEEDED, Status.FAILED])
         elif data.get("status"):
             generations = generations.filter(status=data["status"])
-        if data.get("q", "").strip():
-            generations = generations.filter(prompt__icontains=data["q"].strip())
+        for word in search_words(data.get("q", "")):
+            generations = generations.filter(search_text__contains=word)
         return generations
 
 
@@ -88,5 +92,9 @@ def gallery(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     # An empty page means "change the filters" when some are set, and "make the first video" when none are.
     filtered = any(str(request.GET.get(name, "")).strip() for name in filters.fields)
-    context = {"filters": filters, "page": page, "query": query.urlencode(), "filtered": filtered}
-    return render(request, "studio/gallery.html", context)
+    # A filter changed in the page (htmx): only the results; going back to a page htmx no longer has: all of it.
+    changed = bool(request.htmx) and not request.htmx.history_restore_request
+    context = {"filters": filters, "page": page, "query": query.urlencode(), "filtered": filtered, "changed": changed}
+    response = render(request, "studio/gallery.html#results" if changed else "studio/gallery.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

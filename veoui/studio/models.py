@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from veoui.common.search import SearchTextField
 from veoui.kie.errors import Category
 from veoui.studio import rules
 
@@ -468,6 +469,8 @@ class Generation(TrackedWork):
     mode = models.CharField(max_length=40, choices=[(m.key, _(m.label)) for m in rules.MODES.values()])
     model = models.CharField(max_length=20, choices=[(m.key, _(m.label)) for m in rules.MODELS.values()])
     prompt = models.TextField()
+    # The prompt as the gallery's search reads it (veoui.common.search).
+    search_text = SearchTextField(source="prompt")
     aspect_ratio = models.CharField(max_length=8)
     seed = models.PositiveIntegerField(null=True, blank=True)
     watermark = models.CharField(max_length=rules.WATERMARK_MAX_LENGTH, blank=True)
@@ -486,6 +489,8 @@ class Generation(TrackedWork):
             # The gallery: the team's videos newest first, and the same filtered by status.
             models.Index(fields=["visibility", "-created_at"], name="gallery_visible"),
             models.Index(fields=["status", "-created_at"], name="gallery_status"),
+            # The gallery's count of what a person may see, read from this index alone (no table rows).
+            models.Index(fields=["visibility", "owner"], condition=Q(deleted_at__isnull=True), name="gallery_count"),
         ]
 
     def __str__(self) -> str:

@@ -41,7 +41,9 @@ def visible_to(viewer_id: int | None, staff: bool) -> QuerySet[Generation]:
     """What a person may see: their own, the team's, and everything for admins; never deleted ones."""
     generations = Generation.objects.filter(deleted_at__isnull=True)
     if not staff:
-        generations = generations.filter(Q(owner_id=viewer_id) | Q(visibility=Generation.Visibility.TEAM))
+        # "Not someone else's private video", rather than "mine or the team's": one condition that a scan of an
+        # index in creation order (a page) or of the gallery's count index (the count) checks without an OR.
+        generations = generations.exclude(Q(visibility=Generation.Visibility.PRIVATE) & ~Q(owner_id=viewer_id))
     return generations
 
 
