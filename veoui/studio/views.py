@@ -33,7 +33,7 @@ from veoui.studio.models import TERMINAL, Generation, Pricing, Rendition, Tracke
 from veoui.team import budgets
 
 MODES_BY_SLUG = {mode.slug: mode for mode in rules.MODES.values()}
-RECENT_COUNT = 6
+RECENT_COUNT = 12
 
 
 def visible_to(viewer_id: int | None, staff: bool) -> QuerySet[Generation]:
@@ -61,7 +61,7 @@ def get_generation(request: HttpRequest, public_id: uuid.UUID, *, change: bool =
 def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
     pricing = Pricing.current()
     recent = list(
-        Generation.objects.filter(owner=request.user, deleted_at__isnull=True).prefetch_related("images")[:RECENT_COUNT]
+        Generation.objects.filter(owner=request.user, deleted_at__isnull=True)[:RECENT_COUNT]
     )
     ratelimit.note_places(recent)
     return {
@@ -262,7 +262,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
     Reads the database only: kie.ai is never called for a page view. The page says what each card shows
     (``shown=<id>:<fingerprint>``), the person's work it last heard running (``seen=``) and, on the studio, the
-    videos its list holds (``known=``). The answer is only what changed, as htmx out-of-band swaps: the cards,
+    videos its canvas holds as tiles (``known=``). The answer is only what changed, as htmx out-of-band swaps: the cards,
     new videos of theirs for the list, and the tab title's count with what just ended; 204 when nothing did.
     """
     shown, seen, known = (listed(request, name) for name in ("shown", "seen", "known"))
@@ -283,7 +283,8 @@ def status(request: HttpRequest) -> HttpResponse:
     if not any(changed.values()) and set(running) == set(seen):
         return HttpResponse(status=204)
     count = len(running) if len(running) < MAX_IDS else mine.exclude(status__in=TERMINAL).count()
-    return render(request, "studio/generation.html#changes", changed | {"running": running, "count": count})
+    context = changed | {"running": running, "count": count, "tiles": known.keys()}
+    return render(request, "studio/generation.html#changes", context)
 
 
 def listed(request: HttpRequest, name: str) -> dict[uuid.UUID, str]:
