@@ -549,8 +549,15 @@
     player.load();
   }
   const tileOf = (node) => (node && node.closest ? node.closest(".tile[data-video]") : null);
+  // The browser repeats "over" when the page moves under a still pointer: only a pointer that moved counts.
+  let pointer = "";
+  document.addEventListener("pointermove", (event) => {
+    pointer = `${event.clientX},${event.clientY}`;
+  });
   document.addEventListener("pointerover", (event) => {
-    if (event.pointerType !== "touch") preview(tileOf(event.target));
+    const moved = pointer !== `${event.clientX},${event.clientY}`;
+    pointer = `${event.clientX},${event.clientY}`;
+    if (moved && event.pointerType !== "touch") preview(tileOf(event.target));
   });
   document.addEventListener("pointerout", (event) => {
     const tile = tileOf(event.target);

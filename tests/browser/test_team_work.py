@@ -143,11 +143,11 @@ def test_it_edits_and_reruns_and_starts_from_a_frame(desktop: Page, person, work
     page.goto("/studio/text/")
     page.get_by_label("Prompt", exact=True).fill("A red tram climbs a hill")
     page.get_by_label("Lite").check()
-    page.get_by_text("More options").click()
+    page.get_by_text("More settings").click()
     page.get_by_label("Seed").fill("24680")
     page.get_by_label("Only me").check()
     page.get_by_role("button", name="Generate").click()
-    expect(page.locator(".recent-list video")).to_be_visible(timeout=45_000)
+    expect(page.locator(".recent-list .gen-card[data-status=succeeded]")).to_be_visible(timeout=45_000)
     original = Generation.objects.get()
     worker.wait_for(lambda: Generation.objects.get().poster != "")
 
@@ -193,4 +193,4 @@ def test_it_makes_three_variations_with_three_seeds_and_multiplies_the_cost(desk
     expect(page.locator(".recent-list .gen-card")).to_have_count(3)
     made = list(Generation.objects.order_by("pk"))
     assert len(made) == 3 and len({g.seed for g in made}) == 3 and len({g.group for g in made}) == 1
-    expect(page.locator(".recent-list video")).to_have_count(3, timeout=45_000)
+    expect(page.locator(".recent-list .gen-card[data-status=succeeded]")).to_have_count(3, timeout=45_000)
