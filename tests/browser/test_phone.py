@@ -1,6 +1,6 @@
 """A member on a phone (390 x 844, touch) makes a video in each mode: pictures come from the phone's own picker
-(which offers the gallery and the camera), the new tile updates in sight, its video plays inline, and the gallery shows it.
-No page may scroll sideways.
+(which offers the gallery and the camera), the new tile updates in sight, its video plays inline, and the gallery
+shows it. No page may scroll sideways.
 """
 
 from __future__ import annotations

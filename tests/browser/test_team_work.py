@@ -187,6 +187,7 @@ def test_it_makes_three_variations_with_three_seeds_and_multiplies_the_cost(desk
     page.goto("/studio/text/")
     page.get_by_label("Prompt", exact=True).fill("Three paper cranes take off")
     expect(page.locator("[data-cost-credits]")).to_contain_text("60 credits (about $0.30)")
+    page.get_by_text("More settings").click()
     page.get_by_label("How many").select_option("3")
     expect(page.locator("[data-cost-credits]")).to_contain_text("180 credits (about $0.90)")
     page.get_by_role("button", name="Generate").click()

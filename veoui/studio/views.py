@@ -60,9 +60,7 @@ def get_generation(request: HttpRequest, public_id: uuid.UUID, *, change: bool =
 
 def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
     pricing = Pricing.current()
-    recent = list(
-        Generation.objects.filter(owner=request.user, deleted_at__isnull=True)[:RECENT_COUNT]
-    )
+    recent = list(Generation.objects.filter(owner=request.user, deleted_at__isnull=True)[:RECENT_COUNT])
     ratelimit.note_places(recent)
     return {
         "form": form,
@@ -262,8 +260,9 @@ def status(request: HttpRequest) -> HttpResponse:
 
     Reads the database only: kie.ai is never called for a page view. The page says what each card shows
     (``shown=<id>:<fingerprint>``), the person's work it last heard running (``seen=``) and, on the studio, the
-    videos its canvas holds as tiles (``known=``). The answer is only what changed, as htmx out-of-band swaps: the cards,
-    new videos of theirs for the list, and the tab title's count with what just ended; 204 when nothing did.
+    videos its canvas holds as tiles (``known=``). The answer is only what changed, as htmx out-of-band swaps: the
+    cards (tiles for the canvas), new videos of theirs for the canvas, and the tab title's count with what just
+    ended; 204 when nothing did.
     """
     shown, seen, known = (listed(request, name) for name in ("shown", "seen", "known"))
     visible = visible_generations(request)
