@@ -47,7 +47,7 @@ def in_view(page: Page, locator, height: int) -> None:
     assert box["y"] >= 0 and box["y"] + box["height"] <= height, (locator, box)
 
 
-@pytest.mark.parametrize("slug", ["text", "frames"])
+@pytest.mark.parametrize("slug", ["text", "frames", "reference"])
 def test_the_prompt_model_cost_and_generate_are_in_view(laptop: Page, slug: str) -> None:
     page = laptop
     page.goto(f"/studio/{slug}/")
@@ -58,11 +58,12 @@ def test_the_prompt_model_cost_and_generate_are_in_view(laptop: Page, slug: str)
     in_view(page, page.locator("#cost-line"), 800)
     expect(page.locator("#cost-line")).to_contain_text("credits")
     in_view(page, page.get_by_role("button", name="Generate"), 800)
-    if slug == "text":
-        for model in ("Quality", "Fast", "Lite"):
-            choice = page.get_by_label(model)
-            in_view(page, choice, 800)
-            in_view(page, page.locator(".choice", has=choice).locator(".choice__price"), 800)
+    # Each model with its price, above the bar that holds the cost and Generate (nothing hides under it).
+    bar = page.locator(".generate-bar").bounding_box()
+    assert bar and bar["y"] + bar["height"] <= 800
+    for model in ("Fast", "Lite") if slug == "reference" else ("Quality", "Fast", "Lite"):
+        price = page.locator(".choice", has=page.get_by_label(model)).locator(".choice__price").bounding_box()
+        assert price and price["y"] >= 0 and price["y"] + price["height"] <= bar["y"], (model, price, bar)
 
 
 def test_the_header_takes_at_most_a_fifth_of_a_phone(small_phone: Page) -> None:
