@@ -506,14 +506,22 @@
     if (event.detail.elt.id !== "generate-form") return;
     if (!event.detail.successful || !event.detail.xhr.responseText.includes("data-just-sent")) restore(sendButton());
   });
+  // A new tile stays marked for a few seconds, through the status checks that replace it meanwhile.
+  const MARKED_MS = 8000;
+  let marked = { ids: [], until: 0 };
   document.addEventListener("htmx:afterSettle", () => {
     const tiles = [...document.querySelectorAll("#recent-list [data-just-sent]")];
-    if (!tiles.length) return;
+    if (!tiles.length) {
+      if (Date.now() > marked.until) marked.ids = [];
+      marked.ids.forEach((id) => document.getElementById(id)?.classList.add("tile--new"));
+      return;
+    }
     document.querySelectorAll("#recent-list .tile--new").forEach((tile) => tile.classList.remove("tile--new"));
     tiles.forEach((tile) => {
       tile.removeAttribute("data-just-sent");
       tile.classList.add("tile--new");
     });
+    marked = { ids: tiles.map((tile) => tile.id), until: Date.now() + MARKED_MS };
     const box = tiles[0].getBoundingClientRect();
     if (box.top < 0 || box.bottom > window.innerHeight) tiles[0].scrollIntoView({ block: "center" });
     tiles[0].querySelector(".tile__link").focus({ preventScroll: true });
