@@ -15,6 +15,9 @@
   const money = new Intl.NumberFormat(language, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   // The pictures of the form last sent: kept when the server sends the form back, but for those it refused.
   let sent = null;
+  // The work in the form when the person changes tab: its prompt, settings and pictures go on to the next mode.
+  let carried = null;
+  const CARRIED_FIELDS = ["seed", "watermark", "count", "visibility"];
 
   // JPEG, PNG or WebP, by what the file's first bytes say it is (its name and type may say otherwise).
   function isPicture(bytes) {
@@ -39,6 +42,10 @@
     const mode = config.rules.modes[form.dataset.mode];
     const images = form.querySelector(".images");
     const items = [];
+    const arriving = carried;
+    carried = null;
+    // Pictures this mode can't use wait here for a mode that can (from frames to text and on to reference).
+    let waiting = arriving && !images ? arriving.items : [];
 
     const field = (name) => form.querySelector(`[data-error-for="${name}"]`);
     function markInvalid(control, invalid) {
@@ -105,6 +112,32 @@
 
     // --- prompt counter ----------------------------------------------------------------------------------
     const prompt = form.elements.prompt;
+    if (arriving) {
+      if (!prompt.value) prompt.value = arriving.prompt;
+      for (const name of CARRIED_FIELDS) if (form.elements[name]) form.elements[name].value = arriving.fields[name];
+      form.elements.enable_translation.checked = arriving.fields.enable_translation;
+    }
+    const panel = form.closest("#studio-panel");
+    if (panel) {
+      panel.addEventListener("htmx:beforeRequest", (event) => {
+        if (!event.detail.elt.matches("[data-keeps-work]")) return;
+        const fields = { enable_translation: form.elements.enable_translation.checked };
+        for (const name of CARRIED_FIELDS) if (form.elements[name]) fields[name] = form.elements[name].value;
+        carried = { prompt: prompt.value, fields: fields, items: images ? items.slice() : waiting };
+      });
+    }
+
+    // --- More settings stays open, or closed, as the person last left it -------------------------------------
+    const more = form.querySelector("[data-remember]");
+    if (more) {
+      const key = `veoui.${more.dataset.remember}`;
+      try {
+        if (localStorage.getItem(key) === "open") more.open = true;
+        more.addEventListener("toggle", () => localStorage.setItem(key, more.open ? "open" : "closed"));
+      } catch (error) {
+        // Storage turned off: it simply starts closed.
+      }
+    }
     const counter = form.querySelector('[data-counter="prompt"]');
     function updateCounter() {
       if (!counter) return;
@@ -382,6 +415,7 @@
           items.push({ file: null, preview: value, src: value });
         }
       }
+      if (arriving && !items.length) items.push(...arriving.items.slice(0, mode.maxImages));
       items.filter((item) => !item.width).forEach(measure);
       render();
     }
@@ -472,12 +506,98 @@
     prompt.scrollIntoView({ block: "center", behavior: "smooth" });
   });
 
-  // On a phone the list is below the form: bring the new video's card into view.
-  document.addEventListener("htmx:afterSwap", (event) => {
-    if (event.detail.target.id === "recent-list" && window.matchMedia("(max-width: 900px)").matches) {
-      const card = event.detail.target.querySelector(".gen-card");
-      if (card) card.scrollIntoView({ behavior: "smooth", block: "start" });
+  // Generate is answered at once: the button says Sent and stays disabled until the new tile is on the page;
+  // then the tile is brought into view, marked, and given the focus (the page's live region announces it).
+  function sendButton() {
+    return document.querySelector("#generate-form button[type=submit]");
+  }
+  function restore(button) {
+    if (!button || !button.dataset.label) return;
+    button.textContent = button.dataset.label;
+    delete button.dataset.label;
+    button.disabled = false;
+  }
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.elt.id !== "generate-form") return;
+    const button = sendButton();
+    if (!button || button.dataset.label) return;
+    button.dataset.label = button.textContent;
+    button.textContent = button.dataset.sent;
+    button.disabled = true;
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.elt.id !== "generate-form") return;
+    if (!event.detail.successful || !event.detail.xhr.responseText.includes("data-just-sent")) restore(sendButton());
+  });
+  // A new tile stays marked for a few seconds, through the status checks that replace it meanwhile.
+  const MARKED_MS = 8000;
+  let marked = { ids: [], until: 0 };
+  document.addEventListener("htmx:afterSettle", () => {
+    const tiles = [...document.querySelectorAll("#recent-list [data-just-sent]")];
+    if (!tiles.length) {
+      if (Date.now() > marked.until) marked.ids = [];
+      marked.ids.forEach((id) => document.getElementById(id)?.classList.add("tile--new"));
+      return;
     }
+    document.querySelectorAll("#recent-list .tile--new").forEach((tile) => tile.classList.remove("tile--new"));
+    tiles.forEach((tile) => {
+      tile.removeAttribute("data-just-sent");
+      tile.classList.add("tile--new");
+    });
+    marked = { ids: tiles.map((tile) => tile.id), until: Date.now() + MARKED_MS };
+    const box = tiles[0].getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) tiles[0].scrollIntoView({ block: "center" });
+    tiles[0].querySelector(".tile__link").focus({ preventScroll: true });
+    const button = sendButton();
+    setTimeout(() => restore(button), 1500);
+  });
+
+  // One player for the whole canvas: a tile plays its video, muted, while the pointer or the focus is on it.
+  const calm = window.matchMedia("(prefers-reduced-motion: reduce)");
+  let player = null;
+  function preview(tile) {
+    if (!tile || !tile.dataset.video || calm.matches || (player && tile.contains(player))) return;
+    stopPreview();
+    if (!player) {
+      player = document.createElement("video");
+      player.className = "tile__player";
+      player.muted = true;
+      player.loop = true;
+      player.playsInline = true;
+      player.setAttribute("aria-hidden", "true");
+    }
+    const poster = tile.querySelector(".tile__media img");
+    if (poster) player.poster = poster.src;
+    player.src = tile.dataset.video;
+    tile.querySelector(".tile__media").append(player);
+    player.play().catch(() => {});
+  }
+  function stopPreview() {
+    if (!player) return;
+    player.pause();
+    player.remove();
+    player.removeAttribute("src");
+    player.load();
+  }
+  const tileOf = (node) => (node && node.closest ? node.closest(".tile[data-video]") : null);
+  // The browser repeats "over" when the page moves under a still pointer: only a pointer that moved counts.
+  let pointer = "";
+  document.addEventListener("pointermove", (event) => {
+    pointer = `${event.clientX},${event.clientY}`;
+  });
+  document.addEventListener("pointerover", (event) => {
+    const moved = pointer !== `${event.clientX},${event.clientY}`;
+    pointer = `${event.clientX},${event.clientY}`;
+    if (moved && event.pointerType !== "touch") preview(tileOf(event.target));
+  });
+  document.addEventListener("pointerout", (event) => {
+    const tile = tileOf(event.target);
+    if (tile && !tile.contains(event.relatedTarget) && !tile.contains(document.activeElement)) stopPreview();
+  });
+  document.addEventListener("focusin", (event) => preview(tileOf(event.target)));
+  document.addEventListener("focusout", (event) => {
+    const tile = tileOf(event.target);
+    if (tile && !tile.contains(event.relatedTarget) && !tile.matches(":hover")) stopPreview();
   });
   document.addEventListener("DOMContentLoaded", setupAll);
   document.addEventListener("htmx:afterSettle", setupAll);

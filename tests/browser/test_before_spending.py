@@ -62,6 +62,7 @@ def test_it_shows_the_credits_left_and_turns_amber_when_the_cost_exceeds_them(de
     expect(left).to_contain_text("This would cost 250 credits, more than the 100 you have left")
     page.get_by_label("Fast").check()
     expect(left).not_to_contain_text("This would cost")
+    page.get_by_text("More settings").click()  # How many is folded under it
     page.get_by_label("How many").select_option("2")
     expect(left).to_contain_text("This would cost 120 credits, more than the 100 you have left")
     screenshot(page, "credits-left-over-1280")

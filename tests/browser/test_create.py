@@ -20,11 +20,13 @@ def picture_file(tmp_path, name: str, width: int = 1280, height: int = 720, colo
 
 
 def watch_until_playing(page: Page) -> None:
+    """The new tile goes from Generating to Ready; pointed at, it plays its video."""
     card = page.locator(".recent-list .gen-card").first
     expect(card.locator(".stage")).to_contain_text("Generating", timeout=20_000)
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=45_000)
+    card.hover()
     video = card.locator("video")
-    expect(video).to_be_visible(timeout=45_000)
-    video.evaluate("v => { v.muted = true; return v.play(); }")
+    expect(video).to_be_visible()
     page.wait_for_function("v => v.currentTime > 0.5", arg=video.element_handle(), timeout=15_000)
 
 
@@ -46,7 +48,7 @@ def test_it_goes_from_an_empty_text_form_to_a_playing_video(desktop: Page, tmp_p
     expect(page.locator("[data-cost-credits]")).to_contain_text("30 credits")
     page.get_by_label("Fast").check()
     expect(page.locator("[data-cost-credits]")).to_contain_text("60 credits (about $0.30)")
-    page.get_by_text("More options").click()
+    page.get_by_text("More settings").click()
     page.get_by_role("button", name="Random").click()
     seed = int(page.get_by_label("Seed").input_value())
     assert 10000 <= seed <= 99999
@@ -131,15 +133,20 @@ def test_it_works_on_a_phone(phone: Page, tmp_path) -> None:
     page.get_by_label("9:16").check()
     screenshot(page, "studio-frames-390")
     page.get_by_role("button", name="Generate").click()
-    watch_until_playing(page)
-    assert page.locator("video").first.get_attribute("playsinline") is not None
+    card = page.locator(".recent-list .gen-card").first
+    expect(card).to_be_in_viewport()
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=45_000)
     screenshot(page, "studio-frames-done-390")
+    card.locator(".tile__link").tap()  # a tap opens the video, to play there
+    video = page.locator(".gen-card video")
+    expect(video).to_be_visible()
+    assert video.get_attribute("playsinline") is not None
 
 
 def test_it_blocks_a_seed_out_of_range_before_sending(desktop: Page) -> None:
     desktop.goto("/studio/text/")
     desktop.get_by_label("Prompt", exact=True).fill("Waves at night")
-    desktop.get_by_text("More options").click()
+    desktop.get_by_text("More settings").click()
     desktop.get_by_label("Seed").fill("123")
     desktop.get_by_role("button", name="Generate").click()
     expect(desktop.locator('[data-error-for="seed"]')).to_contain_text("10000 to 99999")

@@ -1,6 +1,6 @@
 """A member on a phone (390 x 844, touch) makes a video in each mode: pictures come from the phone's own picker
-(which offers the gallery and the camera), the status card updates, the video plays inline, and the gallery shows it.
-No page may scroll sideways.
+(which offers the gallery and the camera), the new tile updates in sight, its video plays inline, and the gallery
+shows it. No page may scroll sideways.
 """
 
 from __future__ import annotations
@@ -66,8 +66,14 @@ def test_it_makes_a_video_on_a_phone(phone: Page, kie, tmp_path, slug: str) -> N
 
     page.get_by_role("button", name="Generate").tap()
     card = page.locator(".recent-list .gen-card").first
-    video = card.locator("video")
-    expect(video).to_be_visible(timeout=45_000)
+    expect(card).to_be_in_viewport()  # the new tile is brought into sight under the form
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=45_000)
+    fits(page, f"the {slug} studio with the finished video")
+    keep_picture(page, f"phone-{slug}-video", full_page=False)
+    screenshot(page, f"phone-{slug}-done-390")
+    card.locator(".tile__link").tap()  # the tile opens the video, which plays in the page
+    video = page.locator(".gen-card video")
+    expect(video).to_be_visible()
     assert video.get_attribute("playsinline") is not None
     assert video.get_attribute("controls") is not None
     assert video.get_attribute("aria-label")
@@ -77,10 +83,7 @@ def test_it_makes_a_video_on_a_phone(phone: Page, kie, tmp_path, slug: str) -> N
     box = video.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
     video.evaluate("v => v.pause()")
-    fits(page, f"the {slug} studio with the finished video")
-    card.scroll_into_view_if_needed()
-    keep_picture(page, f"phone-{slug}-video", full_page=False)
-    screenshot(page, f"phone-{slug}-done-390")
+    fits(page, f"the {slug} video page")
     generation = Generation.objects.get()
     assert (generation.aspect_ratio, generation.images.count()) == ("9:16", len(colors))
 

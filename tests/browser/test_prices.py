@@ -69,6 +69,7 @@ def test_it_lets_an_admin_change_a_price_that_new_videos_then_cost(
     expect(studio.get_by_label("Fast")).to_be_checked()
     expect(studio.locator("#model-veo3_fast-name + .choice__price")).to_have_text("80 credits · $0.80")
     expect(studio.locator("[data-cost-credits]")).to_have_text("80 credits (about $0.80)")
+    studio.get_by_text("More settings").click()
     studio.get_by_label("How many").select_option("2")
     expect(studio.locator("[data-cost-credits]")).to_have_text("160 credits (about $1.60)")
     studio.get_by_label("How many").select_option("1")

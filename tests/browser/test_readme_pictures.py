@@ -26,7 +26,7 @@ def make_video(page: Page, tmp_path, slug: str, prompt: str, skies: list[tuple[s
         expect(page.locator(".thumb")).to_have_count(len(skies))
     page.get_by_role("button", name="Generate").click()
     card = page.locator(".recent-list .gen-card", has_text=prompt)
-    expect(card.locator("video")).to_be_visible(timeout=45_000)
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=45_000)
 
 
 SETTLED = """() => [...document.querySelectorAll("video")].every(v => v.readyState >= 2 && v.networkState !== 2)

@@ -25,7 +25,7 @@ def test_it_upgrades_and_extends_a_finished_video(desktop: Page, settings, slow_
     page.get_by_label("Prompt", exact=True).fill("A red bicycle leaning on a yellow wall")
     page.get_by_role("button", name="Generate").click()
     card = page.locator(".recent-list .gen-card").first
-    expect(card.locator("video")).to_be_visible(timeout=45_000)
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=45_000)
     card.get_by_role("link", name="A red bicycle").click()
     generation = Generation.objects.get()
 

@@ -50,8 +50,9 @@ def test_the_card_counts_on_without_being_sent_again(desktop: Page, kie) -> None
     assert card.evaluate("element => element.dataset.seen") == "before"  # the same card: not swapped
     assert bar.evaluate("b => b.value") >= start
     assert answers.count(204) >= before + 2, answers
-    # When it is done, the check brings the finished card with its player.
-    expect(card.locator("video")).to_be_visible(timeout=45_000)
+    # When it is done, the check brings the finished tile, with its video to play.
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=45_000)
+    assert card.get_attribute("data-video")
     assert card.evaluate("element => element.dataset.seen || ''") == ""
 
 

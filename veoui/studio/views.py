@@ -34,7 +34,7 @@ from veoui.studio.models import CANCELLED, TERMINAL, Generation, Pricing, Rendit
 from veoui.team import budgets
 
 MODES_BY_SLUG = {mode.slug: mode for mode in rules.MODES.values()}
-RECENT_COUNT = 6
+RECENT_COUNT = 12
 
 
 def visible_to(viewer_id: int | None, staff: bool) -> QuerySet[Generation]:
@@ -331,8 +331,9 @@ def status(request: HttpRequest) -> HttpResponse:
 
     Reads the database only: kie.ai is never called for a page view. The page says what each card shows
     (``shown=<id>:<fingerprint>``), the person's work it last heard running (``seen=``) and, on the studio, the
-    videos its list holds (``known=``). The answer is only what changed, as htmx out-of-band swaps: the cards,
-    new videos of theirs for the list, and the tab title's count with what just ended; 204 when nothing did.
+    videos its canvas holds as tiles (``known=``). The answer is only what changed, as htmx out-of-band swaps: the
+    cards (tiles for the canvas), new videos of theirs for the canvas, and the tab title's count with what just
+    ended; 204 when nothing did.
     """
     shown, seen, known = (listed(request, name) for name in ("shown", "seen", "known"))
     visible = visible_generations(request)
@@ -371,7 +372,8 @@ def status(request: HttpRequest) -> HttpResponse:
     count += len(running_versions) if len(running_versions) < MAX_IDS else versions.exclude(status__in=TERMINAL).count()
     running += running_versions
     prefetch_related_objects(changed["generations"] + new, "renditions")  # the cards' version badges
-    return render(request, "studio/generation.html#changes", changed | {"running": running, "count": count})
+    context = changed | {"running": running, "count": count, "tiles": known.keys()}
+    return render(request, "studio/generation.html#changes", context)
 
 
 def listed(request: HttpRequest, name: str) -> dict[uuid.UUID, str]:
@@ -615,5 +617,7 @@ def status_or_redirect(request: HttpRequest, generation: Generation, refusal: st
     if request.htmx:
         generation.refresh_from_db()
         ratelimit.note_places([generation])
-        return render(request, "studio/generation.html#status", {"generation": generation, "refusal": refusal})
+        # The studio's canvas shows a tile where other pages show the whole card.
+        template = "studio/_tile.html" if request.POST.get("shown_as") == "tile" else "studio/generation.html#status"
+        return render(request, template, {"generation": generation, "refusal": refusal})
     return redirect("generation", public_id=generation.uuid)
