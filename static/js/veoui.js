@@ -165,3 +165,12 @@ document.addEventListener("click", (event) => {
 
   setInterval(tick, 1000);
 })();
+
+// The language switcher applies a choice as soon as it is made; its button stays only for browsers without scripts.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest(".language-form select");
+  if (select) select.form.requestSubmit();
+});
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll(".language-form button")) button.hidden = true;
+});
