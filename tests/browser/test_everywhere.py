@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.a11y import DESKTOP, PHONE, overflow
+from tests.browser.a11y import DESKTOP, PHONE, axe_problems, overflow
 from tests.browser.conftest import login_context, screenshot
 from tests.people import make_generation, make_user
 from veoui.team.models import Membership, Role
@@ -140,3 +140,34 @@ def test_it_explains_a_disabled_model_in_the_muted_colour_with_its_translated_na
     expect(reason).to_have_css("color", muted)
     danger = page.evaluate(MUTED.replace("--muted", "--danger"))
     assert muted != danger
+
+
+def test_it_shows_veouis_404_in_spanish_with_the_header_and_a_way_back(playwright_browser, live_server, alex) -> None:
+    maya = make_user("maya", "Maya")
+    Membership.objects.filter(user=maya).update(language="es")
+    private = make_generation(alex, 60, visibility="private")
+    context = login_context(playwright_browser, live_server, maya, viewport=DESKTOP, bypass_csp=True)
+    page = context.new_page()
+    problems = []
+    pages = (
+        ("/no-such-page/", "Página no encontrada", "No hay nada en esta dirección."),
+        (f"/videos/{private.uuid}/", "Este video no está disponible", "Se eliminó, o su autor lo mantiene privado."),
+        ("/people/", "No puedes abrir esto", "Es para los administradores de tu equipo"),
+    )
+    for path, heading, why in pages:
+        response = page.goto(path)
+        assert response.status in (403, 404), path
+        expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+        expect(page.get_by_text(why)).to_be_visible()
+        expect(page.get_by_role("navigation", name="Principal")).to_be_visible()  # veoui's header and menu
+        for size, width in ((DESKTOP, 1280), (PHONE, 390)):
+            page.set_viewport_size(size)
+            problems += axe_problems(page, f"{path} at {width}")
+            if width == 390 and overflow(page) > 0:
+                problems.append(f"{path} at 390: {overflow(page)} px wider than the phone")
+            screenshot(page, f"everywhere-{response.status}-es-{width}")
+        page.set_viewport_size(DESKTOP)
+    page.get_by_role("link", name="Ir al estudio").click()
+    expect(page.get_by_role("button", name="Generar", exact=True)).to_be_visible()
+    context.close()
+    assert not problems, "\n".join(problems)
