@@ -230,10 +230,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"hide_tokens": {"()": "veoui.common.logs.HideCallbackTokens"}},
+    "filters": {
+        "hide_tokens": {"()": "veoui.common.logs.HideCallbackTokens"},
+        "quiet_forbidden": {"()": "veoui.common.logs.QuietForbidden"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["hide_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django": {"level": "INFO"}, "urllib3": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"level": "INFO"},
+        "django.request": {"filters": ["quiet_forbidden"]},
+        "urllib3": {"level": "WARNING"},
+    },
 }
 
 # --- Running on a server (README: "Running on a server") ---------------------------------------------------

@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from veoui.ops import health
+
+# Django's own admin stays at /admin/ for superusers; admins do their work on veoui's own pages (People, Usage,
+# Team settings), which the menu's "Administration" opens.
+admin.site.site_header = admin.site.site_title = _("veoui administration")
+admin.site.site_url = None  # "Back to the studio" in the header instead of "View site"
 
 urlpatterns = [
     path("", include("veoui.studio.urls")),  # first: it holds the addresses asked most often (the status check)
@@ -14,3 +20,5 @@ urlpatterns = [
     path("health/", health.health, name="health"),
     path("", include("veoui.team.urls")),
 ]
+
+handler404 = "veoui.errors.page_not_found"

@@ -207,3 +207,11 @@ document.addEventListener("click", (event) => {
   document.addEventListener("DOMContentLoaded", () => show(document));
   document.addEventListener("htmx:afterSettle", (event) => show(event.target));
 })();
+// The language switcher applies a choice as soon as it is made; its button stays only for browsers without scripts.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest(".language-form select");
+  if (select) select.form.requestSubmit();
+});
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll(".language-form button")) button.hidden = true;
+});

@@ -78,7 +78,9 @@ def test_the_unconfirmed_choice_is_translated(maya) -> None:
 
     tasks.mark_unconfirmed(generation)
     page = reading_in(maya, "es").get(f"/videos/{generation.uuid}/").text
-    assert "kie.ai no respondió a tiempo" in page and "Enviarlo de nuevo" in page and "Descartar" in page
+    assert (
+        "kie.ai no respondió a tiempo" in page and "Reenviar (60 créditos, unos $0,30)" in page and "Descartar" in page
+    )
 
 
 def test_the_studios_form_errors_are_translated(maya) -> None:

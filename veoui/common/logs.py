@@ -22,3 +22,14 @@ class HideCallbackTokens(logging.Filter):
             record.msg = hide_callback_tokens(message)
             record.args = ()
         return True
+
+
+class QuietForbidden(logging.Filter):
+    """A refused request (403) is an ordinary answer, not a fault: one line in the log, without the traceback
+    Django attaches to it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+        return True

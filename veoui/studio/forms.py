@@ -94,7 +94,7 @@ class GenerationForm(forms.Form):
             "max_length": _("Keep the prompt under %(limit_value)d characters (it has %(show_value)d)."),
         },
     )
-    model = forms.ChoiceField(label=_("Model"), choices=[(m.key, m.label) for m in rules.MODELS.values()])
+    model = forms.ChoiceField(label=_("Model"), choices=[(m.key, _(m.label)) for m in rules.MODELS.values()])
     aspect_ratio = forms.ChoiceField(label=_("Aspect ratio"), choices=[(r, r) for r in rules.ASPECT_RATIOS])
     seed = forms.IntegerField(
         label=_("Seed"),

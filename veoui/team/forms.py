@@ -53,6 +53,8 @@ class UsernameField(forms.CharField):
 
 
 class InviteForm(forms.Form):
+    """Shown beside AddPersonForm on People: each form's fields have ids of their own (invite_role, add_role)."""
+
     note = forms.CharField(
         label=_("Who is it for?"),
         max_length=100,
@@ -62,6 +64,9 @@ class InviteForm(forms.Form):
     role = role_field()
     monthly_budget = budget_field()
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, auto_id="invite_%s", **kwargs)
+
 
 class AddPersonForm(forms.Form):
     username = UsernameField()
@@ -70,7 +75,7 @@ class AddPersonForm(forms.Form):
     monthly_budget = budget_field()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="add_%s", **kwargs)
         # Someone else's account: the browser must not offer the admin's own saved username.
         self.fields["username"].widget.attrs.update(autocomplete="off", autocapitalize="none")
 
