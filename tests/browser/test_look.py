@@ -14,7 +14,7 @@ from tests.browser.a11y import PHONE, axe_problems, photo
 from tests.browser.conftest import login_context, screenshot
 from tests.people import make_generation, make_user
 from veoui.studio.models import Status
-from veoui.team.models import Role
+from veoui.team.models import Membership, Role
 
 pytestmark = pytest.mark.browser
 
@@ -154,9 +154,21 @@ def test_it_passes_axe_in_both_themes(maya_page: Page, playwright_browser, live_
         page.goto(path)
         problems += both_widths(page, f"{label} ({scheme})")
     admin = open_as(playwright_browser, live_server, made["alex"], scheme)
-    for label, path in (("people", "/people/"), ("usage", "/usage/")):
+    person = Membership.objects.get(user=made["maya"]).uuid
+    for label, path in (
+        ("people", "/people/"),
+        ("person", f"/people/{person}/"),
+        ("usage", "/usage/"),
+        ("team-settings", "/team/settings/"),
+    ):
         admin.goto(path)
         problems += both_widths(admin, f"{label} ({scheme})")
         screenshot(admin, f"look-{label}-{scheme}-1280")
     admin.context.close()
+    visitor = playwright_browser.new_context(
+        base_url=live_server.url, viewport=LAPTOP, color_scheme=scheme, bypass_csp=True
+    ).new_page()
+    visitor.goto("/login/")
+    problems += both_widths(visitor, f"login ({scheme})")
+    visitor.context.close()
     assert not problems, "\n".join(problems)
