@@ -140,6 +140,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "veoui.common.context_processors.veoui",
             ],
+            "builtins": ["veoui.common.icons"],  # {% icon "name" %} on every page, without a {% load %}
         },
     },
 ]

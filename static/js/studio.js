@@ -251,11 +251,11 @@
         caption.textContent = roleLabel(index);
         const tools = document.createElement("div");
         tools.className = "thumb__tools";
-        const button = (text, symbol, handler, disabled) => {
+        const button = (text, icon, handler, disabled) => {
           const b = document.createElement("button");
           b.type = "button";
           b.className = "icon-button";
-          b.textContent = symbol;
+          b.append(document.getElementById(`icon-${icon}`).content.cloneNode(true));
           b.setAttribute("aria-label", `${text}: ${roleLabel(index)}`);
           b.title = text;
           b.disabled = disabled;
@@ -263,9 +263,9 @@
           return b;
         };
         tools.append(
-          button(labels.moveUp, "←", () => move(index, -1), index === 0),
-          button(labels.moveDown, "→", () => move(index, 1), index === items.length - 1),
-          button(labels.remove, "✕", () => remove(index), false),
+          button(labels.moveUp, "arrow-left", () => move(index, -1), index === 0),
+          button(labels.moveDown, "arrow-right", () => move(index, 1), index === items.length - 1),
+          button(labels.remove, "x", () => remove(index), false),
         );
         li.append(img, caption, tools);
         list.append(li);
@@ -513,7 +513,7 @@
   }
   function restore(button) {
     if (!button || !button.dataset.label) return;
-    button.textContent = button.dataset.label;
+    button.innerHTML = button.dataset.label; // the label as the server wrote it, its icon included
     delete button.dataset.label;
     button.disabled = false;
   }
@@ -521,7 +521,7 @@
     if (event.detail.elt.id !== "generate-form") return;
     const button = sendButton();
     if (!button || button.dataset.label) return;
-    button.dataset.label = button.textContent;
+    button.dataset.label = button.innerHTML;
     button.textContent = button.dataset.sent;
     button.disabled = true;
   });

@@ -8,7 +8,7 @@ for (const button of document.querySelectorAll("[data-copy]")) {
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(source.value);
-      button.textContent = button.dataset.copied || "✓";
+      button.textContent = button.dataset.copied;
     } catch {
       source.select();
     }

@@ -63,6 +63,9 @@ def test_it_takes_the_readme_pictures(playwright_browser, live_server, person, w
     page.get_by_label("Fast").check()
     expect(page.locator("[data-cost-credits]")).to_contain_text("60 credits")
     both(page, "studio")
+    page.emulate_media(color_scheme="dark")  # the dark theme, as a system set to dark shows it
+    both(page, "studio-dark")
+    page.emulate_media(color_scheme="light")
     page.get_by_role("button", name="Generate").click()
     card = page.locator(".recent-list .gen-card", has_text="A paper boat")
     expect(card.locator(".stage")).to_contain_text("Generating", timeout=20_000)
