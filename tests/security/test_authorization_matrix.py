@@ -88,6 +88,7 @@ MATRIX: dict[str, Entry] = {
         "post", G + "visibility/", owner_or_admin(302) | {"admin": 403}, {"visibility": "team"}
     ),
     "generation_delete": Entry("post", G + "delete/", owner_or_admin(302)),
+    "generation_pick": Entry("post", G + "pick/", owner_or_admin(302)),
     "rendition_create": Entry("post", G + "renditions/", allowed(302), {"kind": "4k", "request_token": uuid.uuid4()}),
     "rendition_video": Entry("get", R + "video.mp4", allowed(200)),
     "rendition_poster": Entry("get", R + "poster.jpg", allowed(200)),
