@@ -79,7 +79,7 @@ def filtered(form: AuditFilterForm) -> QuerySet[AuditEntry]:
         entries = entries.filter(kind=data["kind"])
     if data.get("since"):
         entries = entries.filter(created_at__gte=day_start(data["since"]))
-    if data.get("until") and "until" not in form.errors:
+    if data.get("until"):
         entries = entries.filter(created_at__lt=day_start(data["until"] + timedelta(days=1)))
     return entries
 

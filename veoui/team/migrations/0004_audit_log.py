@@ -7,31 +7,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('team', '0003_language'),
+        ("team", "0003_language"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='When')),
-                ('actor_name', models.CharField(max_length=150, verbose_name='Who')),
-                ('kind', models.CharField(choices=[('spent', 'Spent credits'), ('ordered_version', 'Ordered a version'), ('deleted', 'Deleted a video'), ('visibility_changed', 'Changed who sees a video'), ('role_changed', 'Changed a role'), ('budget_changed', 'Changed a budget'), ('prices_changed', 'Changed the prices'), ('project_changed', 'Changed a project'), ('share_link_created', 'Made a share link'), ('share_link_revoked', 'Revoked a share link')], max_length=30, verbose_name='What happened')),
-                ('what', models.CharField(blank=True, max_length=200)),
-                ('object_type', models.CharField(blank=True, max_length=30)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('credits', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="When")),
+                ("actor_name", models.CharField(max_length=150, verbose_name="Who")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("spent", "Spent credits"),
+                            ("ordered_version", "Ordered a version"),
+                            ("deleted", "Deleted a video"),
+                            ("visibility_changed", "Changed who sees a video"),
+                            ("role_changed", "Changed a role"),
+                            ("budget_changed", "Changed a budget"),
+                            ("prices_changed", "Changed the prices"),
+                            ("project_changed", "Changed a project"),
+                            ("share_link_created", "Made a share link"),
+                            ("share_link_revoked", "Revoked a share link"),
+                        ],
+                        max_length=30,
+                        verbose_name="What happened",
+                    ),
+                ),
+                ("what", models.CharField(blank=True, max_length=200)),
+                ("object_type", models.CharField(blank=True, max_length=30)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("credits", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit log',
-                'indexes': [models.Index(fields=['created_at'], name='team_audite_created_cbbbb0_idx'), models.Index(fields=['actor', 'created_at'], name='team_audite_actor_i_c6854d_idx'), models.Index(fields=['kind', 'created_at'], name='team_audite_kind_8df27e_idx')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit log",
+                "indexes": [
+                    models.Index(fields=["created_at"], name="team_audite_created_cbbbb0_idx"),
+                    models.Index(fields=["actor", "created_at"], name="team_audite_actor_i_c6854d_idx"),
+                    models.Index(fields=["kind", "created_at"], name="team_audite_kind_8df27e_idx"),
+                ],
             },
         ),
     ]
