@@ -42,6 +42,7 @@ NOT_PAGES = {
     "rendition_poster": "a picture file",
     "rendition_download": "a video file",
     "usage_csv": "a spreadsheet file",
+    "audit_log_csv": "a spreadsheet file",
     "kie_callback": "kie.ai's callback",
     "kie_rendition_callback": "kie.ai's callback",
     "generation_resubmit": "POST only",
@@ -239,6 +240,10 @@ def test_it_checks_every_page(playwright_browser, live_server, person, worker, k
     check(page, "usage")
     page.goto("/team/settings/")
     check(page, "team-settings")
+    page.goto("/team/audit/")
+    check(page, "audit-log")
+    page.goto("/team/audit/?since=yesterday")
+    check(page, "audit-log-errors")
     page.goto("/admin/")
     check(page, "django-admin")
     page.context.close()

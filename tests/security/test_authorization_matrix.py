@@ -111,6 +111,8 @@ MATRIX: dict[str, Entry] = {
     "usage_csv": Entry("get", "/usage/export.csv", admins_only(200)),
     "team_settings": Entry("post", "/team/settings/", admins_only((200, 302)), {"monthly_budget": "1"}),
     "team_prices": Entry("post", "/team/settings/prices/", admins_only((200, 302)), {"fast": "61"}),
+    "audit_log": Entry("get", "/team/audit/?kind=spent", admins_only(200)),
+    "audit_log_csv": Entry("get", "/team/audit/export.csv", admins_only(200)),
     "balance_refresh": Entry("post", "/team/balance/refresh/", admins_only(302)),
     "join": Entry("get", "/join/not-an-invite/", everyone(404, anonymous=404)),
     "password_change": Entry("get", "/account/password/", everyone(200)),

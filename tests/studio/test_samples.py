@@ -62,7 +62,7 @@ def test_it_does_not_bring_deleted_samples_back(first_admin) -> None:
     for generation in Generation.objects.all():
         Generation.objects.filter(pk=generation.pk).update(status=Status.SUCCEEDED)
         generation.refresh_from_db()
-        services.delete_generation(generation)
+        services.delete_generation(generation, by=first_admin)
 
     assert samples.make_samples() == []
     assert Generation.objects.filter(deleted_at__isnull=True).count() == 0

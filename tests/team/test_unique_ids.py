@@ -71,6 +71,8 @@ def admin_pages(membership: Membership) -> list[str]:
         f"/people/{membership.uuid}/",
         "/usage/",
         "/team/settings/",
+        "/team/audit/",
+        "/team/audit/?kind=nothing-such",  # a filter's message beside its field
         "/admin/",
         "/admin/auth/user/",
     ]

@@ -23,7 +23,7 @@ from django.utils import timezone
 from veoui.studio import rules, tasks
 from veoui.studio.forms import ImageInput
 from veoui.studio.models import Generation, InputImage, Pricing, Rendition, Resend, Status, TrackedWork
-from veoui.team import budgets
+from veoui.team import audit, budgets
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +56,18 @@ def group_token(token: uuid.UUID, index: int) -> uuid.UUID:
 
 
 def create_generation(
-    *, owner: AbstractBaseUser, mode: str, data: dict, images: list[ImageInput]
+    *,
+    owner: AbstractBaseUser,
+    mode: str,
+    data: dict,
+    images: list[ImageInput],
+    source: Generation | None = None,
+    how: str = "studio",
 ) -> tuple[Generation, bool]:
     """Save the generation(s) and their tasks in one transaction; the same token twice gives the first one back.
 
     With ``data["count"]`` above 1, that many variations are saved together as one group, with distinct seeds.
+    ``source`` and ``how`` ("retry", "rerun", "vary") say, for the audit log, which video it was made again from.
     """
     token = data["submission_token"]
     existing = made_with(token, owner)
@@ -84,6 +91,18 @@ def create_generation(
                 for index, seed in enumerate(seeds)
             ]
             generation = made[0]
+            details = {"how": how, "model": generation.model, "count": count}
+            if source is not None:
+                details["from"] = str(source.uuid)
+            audit.record(
+                audit.Kind.SPENT,
+                actor=owner,
+                what=generation.prompt,
+                object_type="video",
+                object_id=generation.uuid,
+                credits=sum(g.estimated_credits for g in made),
+                details=details,
+            )
     except IntegrityError:
         # Two requests with the same token raced; the first one won and is the member's generation.
         return made_with(token, owner), False
@@ -284,6 +303,15 @@ def create_rendition(
                 estimated_credits=credits,
                 next_check_at=timezone.now(),
             )
+            audit.record(
+                audit.Kind.ORDERED_VERSION,
+                actor=owner,
+                what=generation.prompt,
+                object_type="video",
+                object_id=generation.uuid,
+                credits=credits,
+                details={"version": kind, "version_id": str(rendition.uuid), **({"model": model} if model else {})},
+            )
             tasks.submit_rendition.enqueue(rendition_id=rendition.pk)
     except IntegrityError:
         # Lost a race the locks above did not settle: the database's own rules (one token, one upgrade) did.
@@ -336,6 +364,16 @@ def send_again(work: Generation | Rendition, person: AbstractBaseUser, token: uu
                 rendition=work if is_rendition else None,
                 estimated_credits=credits,
             )
+            generation = work.generation if is_rendition else work
+            audit.record(
+                audit.Kind.SPENT,
+                actor=person,
+                what=generation.prompt,
+                object_type="video",
+                object_id=generation.uuid,
+                credits=credits,
+                details={"how": "send_again", **({"version": work.kind} if is_rendition else {})},
+            )
             tasks.submit_later(work)
     except IntegrityError:
         if booked_with(token, person, work):  # the same button, pressed twice at the same moment
@@ -357,7 +395,7 @@ def can_delete(generation: Generation) -> bool:
     return generation.status in settled and all(r.status in settled for r in generation.renditions.all())
 
 
-def delete_generation(generation: Generation) -> None:
+def delete_generation(generation: Generation, *, by: AbstractBaseUser) -> bool:
     """Remove the video, poster, pictures and versions' files from storage, then the rows.
 
     The spend stays counted: budgets sum what was charged this month, and deleting must not give credits back.
@@ -368,9 +406,19 @@ def delete_generation(generation: Generation) -> None:
     for rendition in generation.renditions.all():
         names += [rendition.video.name, rendition.poster.name]
     with transaction.atomic():
-        generation.update_if({}, deleted_at=timezone.now(), video="", poster="")
+        # Conditional on not deleted yet: the same Delete pressed twice deletes (and is logged) once.
+        if not generation.update_if({"deleted_at": None}, deleted_at=timezone.now(), video="", poster=""):
+            return False
         generation.renditions.update(video="", poster="")
         generation.images.update(file="")
+        audit.record(
+            audit.Kind.DELETED,
+            actor=by,
+            what=generation.prompt,
+            object_type="video",
+            object_id=generation.uuid,
+            details={"owner": generation.owner.get_username()} if generation.owner_id != by.pk else {},
+        )
     storage = generation.video.storage
     for name in filter(None, names):
         try:
@@ -378,3 +426,20 @@ def delete_generation(generation: Generation) -> None:
         except OSError:
             log.warning("could not delete file id=%s name=%s", generation.uuid, name)
     log.info("deleted id=%s files=%d", generation.uuid, len([n for n in names if n]))
+    return True
+
+
+def set_visibility(generation: Generation, choice: str, *, by: AbstractBaseUser) -> bool:
+    """Who sees the video: the team or its owner only. False when it already was so (nothing changed)."""
+    with transaction.atomic():
+        changed = Generation.objects.filter(pk=generation.pk).exclude(visibility=choice).update(visibility=choice)
+        if changed:
+            audit.record(
+                audit.Kind.VISIBILITY_CHANGED,
+                actor=by,
+                what=generation.prompt,
+                object_type="video",
+                object_id=generation.uuid,
+                details={"from": generation.visibility, "to": choice},
+            )
+    return bool(changed)

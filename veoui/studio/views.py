@@ -477,24 +477,26 @@ def generation_archive(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
 @require_POST
 def generation_retry(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Try again after a failure: a new generation with the same settings, so it costs again (the button says so)."""
-    return make_again(request, get_generation(request, public_id, change=True), vary=False)
+    return make_again(request, get_generation(request, public_id, change=True), how="retry")
 
 
 @require_POST
 def generation_rerun(request: HttpRequest, public_id: uuid.UUID, vary: bool) -> HttpResponse:
     """Re-run (same settings) or Vary (a new random seed): a new generation of the person asking, paid by them."""
-    return make_again(request, get_generation(request, public_id), vary=vary)
+    return make_again(request, get_generation(request, public_id), how="vary" if vary else "rerun")
 
 
-def make_again(request: HttpRequest, generation: Generation, *, vary: bool) -> HttpResponse:
+def make_again(request: HttpRequest, generation: Generation, *, how: str) -> HttpResponse:
     """A new video from this one's settings, pictures and visibility, keyed by the button's one-time token."""
     try:
         token = uuid.UUID(request.POST.get("submission_token", ""))
         new, _created = services.create_generation(
             owner=request.user,
             mode=generation.mode,
-            data=services.rerun_data(generation, token, vary=vary),
+            data=services.rerun_data(generation, token, vary=how == "vary"),
             images=services.reuse_images(generation),
+            source=generation,
+            how=how,
         )
     except (ValueError, services.DuplicateTokenError):
         messages.error(request, _("This button was already used. Press it again to make another video."))
@@ -526,7 +528,7 @@ def generation_visibility(request: HttpRequest, public_id: uuid.UUID) -> HttpRes
         raise PermissionDenied  # who sees a video is its owner's choice
     choice = request.POST.get("visibility")
     if choice in Generation.Visibility.values:
-        Generation.objects.filter(pk=generation.pk).update(visibility=choice)
+        services.set_visibility(generation, choice, by=request.user)
         messages.success(
             request,
             _("Only you can see this video now.") if choice == "private" else _("Your team can see this video now."),
@@ -540,7 +542,7 @@ def generation_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     if not services.can_delete(generation):
         messages.error(request, _("This video is still being made. Delete it once it is finished."))
         return redirect("generation", public_id=generation.uuid)
-    services.delete_generation(generation)
+    services.delete_generation(generation, by=request.user)
     messages.success(request, _("The video was deleted."))
     return redirect("gallery")
 

@@ -4,11 +4,14 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from veoui.studio.models import Pricing
+from veoui.team import audit
 from veoui.team.models import Role, TeamSettings
 
 BUDGET_HELP = _("In credits, for each calendar month. Leave empty for no limit.")
@@ -166,15 +169,25 @@ class PriceTableForm(forms.Form):
     def for_prices(cls, pricing: Pricing, data: object = None) -> PriceTableForm:
         return cls(data, initial={name: plain(getattr(pricing, name)) for name in cls.base_fields})
 
-    def save(self, pricing: Pricing) -> list[str]:
+    def save(self, pricing: Pricing, *, by: AbstractBaseUser) -> list[str]:
         """Write the prices the admin changed, and only those: a change another admin saved meanwhile stays.
 
         Work already made keeps the price it was saved with (its ``estimated_credits``); only what is made from
         now on is counted at the new prices. Returns the names of the fields written.
         """
         changed = self.changed_data
-        if changed:
+        if not changed:
+            return changed
+        with transaction.atomic():
+            now = Pricing.objects.select_for_update().filter(pk=pricing.pk).values(*changed).get()
             Pricing.objects.filter(pk=pricing.pk).update(**{name: self.cleaned_data[name] for name in changed})
+            moved = {
+                name: [f"{plain(now[name]):f}", f"{plain(self.cleaned_data[name]):f}"]
+                for name in changed
+                if now[name] != self.cleaned_data[name]
+            }
+            if moved:
+                audit.record(audit.Kind.PRICES_CHANGED, actor=by, object_type="prices", details=moved)
         return changed
 
 

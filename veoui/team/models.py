@@ -180,3 +180,49 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.ip} at {self.at}"
+
+
+AUDIT_WHAT_LENGTH = 200
+
+
+class AuditEntry(models.Model):
+    """One thing someone did that an admin may need to account for later: a spend, a deletion, a change of who
+    sees or pays what. Written in the transaction of the action itself (``audit.record``), so a row exists
+    exactly when the action happened. Kept for at least a year: nothing in veoui deletes these rows."""
+
+    class Kind(models.TextChoices):
+        SPENT = "spent", _("Spent credits")
+        ORDERED_VERSION = "ordered_version", _("Ordered a version")
+        DELETED = "deleted", _("Deleted a video")
+        VISIBILITY_CHANGED = "visibility_changed", _("Changed who sees a video")
+        ROLE_CHANGED = "role_changed", _("Changed a role")
+        BUDGET_CHANGED = "budget_changed", _("Changed a budget")
+        PRICES_CHANGED = "prices_changed", _("Changed the prices")
+        PROJECT_CHANGED = "project_changed", _("Changed a project")
+        SHARE_LINK_CREATED = "share_link_created", _("Made a share link")
+        SHARE_LINK_REVOKED = "share_link_revoked", _("Revoked a share link")
+
+    created_at = models.DateTimeField(_("When"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The name as it was: the entry still says who it was after the account is gone.
+    actor_name = models.CharField(_("Who"), max_length=150)
+    kind = models.CharField(_("What happened"), max_length=30, choices=Kind.choices)
+    what = models.CharField(max_length=AUDIT_WHAT_LENGTH, blank=True)
+    object_type = models.CharField(max_length=30, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    credits = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["actor", "created_at"]),
+            models.Index(fields=["kind", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.kind} {self.what}"

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from veoui.team import audit
 from veoui.team.models import INVITE_VALID_FOR, Invite, Membership, Role, TeamSettings, hash_token
 
 log = logging.getLogger(__name__)
@@ -138,10 +139,36 @@ def update_person(membership: Membership, *, role: str, monthly_budget: Decimal 
                 _("%(name)s is the only admin. Make someone else an admin first, so the team always has one.")
                 % {"name": membership.name}
             )
+        was = Membership.objects.filter(pk=membership.pk).values("role", "monthly_budget").get()
         if (role == Role.ADMIN) != user.is_staff:
             apply_role(user, role)
         Membership.objects.filter(pk=membership.pk).update(role=role, monthly_budget=monthly_budget)
+        about = {"what": membership.name, "object_type": "person", "object_id": membership.uuid}
+        if was["role"] != role:
+            audit.record(audit.Kind.ROLE_CHANGED, actor=by, details={"from": was["role"], "to": role}, **about)
+        if was["monthly_budget"] != monthly_budget:
+            change = {"from": budget_text(was["monthly_budget"]), "to": budget_text(monthly_budget)}
+            audit.record(audit.Kind.BUDGET_CHANGED, actor=by, details=change, **about)
     log.info("person updated user=%s role=%s budget=%s by=%s", user.pk, role, monthly_budget, by.pk)
+
+
+def budget_text(credits: Decimal | None) -> str | None:
+    """A budget as the audit log keeps it: the number as text (JSON has no decimals), None for no limit."""
+    return None if credits is None else f"{credits.normalize():f}"
+
+
+def update_team_settings(
+    *, monthly_budget: Decimal | None, low_balance_threshold: Decimal | None, by: AbstractBaseUser
+) -> None:
+    with transaction.atomic():
+        team, _made = TeamSettings.objects.select_for_update().get_or_create(pk=1)
+        TeamSettings.objects.filter(pk=team.pk).update(
+            monthly_budget=monthly_budget, low_balance_threshold=low_balance_threshold
+        )
+        if team.monthly_budget != monthly_budget:
+            change = {"from": budget_text(team.monthly_budget), "to": budget_text(monthly_budget)}
+            audit.record(audit.Kind.BUDGET_CHANGED, actor=by, object_type="team", details=change)
+    log.info("team settings updated budget=%s by=%s", monthly_budget, by.pk)
 
 
 def set_active(membership: Membership, active: bool, *, by: AbstractBaseUser) -> None:

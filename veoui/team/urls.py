@@ -1,6 +1,6 @@
 from django.urls import path
 
-from veoui.team import language, views
+from veoui.team import audit_log, language, views
 
 urlpatterns = [
     path("people/", views.people_list, name="people"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("people/invites/<uuid:public_id>/cancel/", views.invite_cancel, name="invite_cancel"),
     path("usage/", views.usage, name="usage"),
     path("usage/export.csv", views.usage_csv, name="usage_csv"),
+    path("team/audit/", audit_log.audit_log, name="audit_log"),
+    path("team/audit/export.csv", audit_log.audit_log_csv, name="audit_log_csv"),
     path("team/settings/", views.team_settings, name="team_settings"),
     path("team/settings/prices/", views.team_prices, name="team_prices"),
     path("team/balance/refresh/", views.balance_refresh, name="balance_refresh"),

@@ -359,7 +359,7 @@ def usage_csv(request: HttpRequest) -> HttpResponse:
 def team_settings(request: HttpRequest) -> HttpResponse:
     form = team_settings_form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        people.update_team_settings(**form.cleaned_data, by=request.user)
         messages.success(request, _("Team settings saved."))
         return redirect("team_settings")
     return render(request, "team/settings.html", settings_context(form=form))
@@ -387,7 +387,7 @@ def team_prices(request: HttpRequest) -> HttpResponse:
     form = PriceTableForm.for_prices(pricing, request.POST)
     if not form.is_valid():
         return render(request, "team/settings.html", settings_context(price_form=form))
-    if form.save(pricing):
+    if form.save(pricing, by=request.user):
         messages.success(
             request, _("Prices saved: what is made from now on costs these. What was already spent keeps its price.")
         )
