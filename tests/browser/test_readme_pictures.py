@@ -1,5 +1,5 @@
-"""The pictures in the README, taken at 1280 px the way a member and an admin see veoui: the studio, a video in the
-making, a finished video, the gallery and the usage page. ``make screenshots`` keeps them in
+"""The pictures in the README, taken at 1280 px the way a member and an admin see veoui: the studio (light and dark),
+a video in the making, a finished video, a group of variations, the gallery and the usage page. ``make screenshots`` keeps them in
 tests/browser/screenshots/; a plain test run checks the same path and keeps its pictures in test-artifacts/.
 """
 
@@ -82,8 +82,28 @@ def test_it_takes_the_readme_pictures(playwright_browser, live_server, person, w
     video.evaluate("v => v.pause()")
     both(page, "finished")
 
+    # Two variations of one prompt, side by side on the video's page, playing together.
+    kie.control.configure(min_seconds=1, max_seconds=1.5)
+    page.goto("/studio/text/")
+    page.get_by_label("Prompt", exact=True).fill("Two paper lanterns rising over a lake at dusk")
+    page.get_by_text("More settings").click()
+    page.get_by_label("How many").select_option("2")
+    page.get_by_role("button", name="Generate").click()
+    ready = page.locator('.recent-list .gen-card[data-status="succeeded"]', has_text="paper lanterns")
+    expect(ready).to_have_count(2, timeout=45_000)
+    first = Generation.objects.filter(prompt__startswith="Two paper lanterns").order_by("pk").first()
+    page.goto(f"/videos/{first.uuid}/")
+    group = page.get_by_role("region", name="One of 2 variations")
+    expect(group.locator("video")).to_have_count(2)
+    group.get_by_role("button", name="Play all").click()
+    for index in range(2):
+        page.wait_for_function("v => v.currentTime > 2", arg=group.locator("video").nth(index).element_handle())
+    group.get_by_role("button", name="Pause all").click()
+    group.evaluate("g => g.scrollIntoView({block: 'start'})")
+    both(page, "variations")
+
     page.get_by_role("link", name="Gallery").click()
-    expect(page.locator(".gallery-item")).to_have_count(4)
+    expect(page.locator(".gallery-item")).to_have_count(6)
     both(page, "gallery")
     context.close()
 
