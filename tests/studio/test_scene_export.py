@@ -7,12 +7,15 @@ so each sampled frame of the export is matched to the very frame of the clip it 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 
 from tests import frames
+from tests.waiting import wait_for
 from veoui.kie.simulator.cards import RenderSpec, read_stamp
 from veoui.kie.simulator.probe import probe
 from veoui.kie.simulator.render import FRAME_RATES, render_clip, tone_hz
@@ -157,14 +160,49 @@ def test_it_stops_when_cancelled_and_leaves_no_file(clips, logo, tmp_path):
     priorities: list[int] = []
 
     def cancelled() -> bool:
-        priorities.extend(ffmpeg_niceness())
+        priorities.extend(ffmpeg_niceness().values())
         return bool(heard) and heard[-1] > 0
 
     with pytest.raises(ExportCancelled):
         scene_export.export(acceptance_plan(clips, logo), output, progress=heard.append, cancelled=cancelled)
     assert list(tmp_path.iterdir()) == []
-    assert ffmpeg_niceness() == []  # ffmpeg was stopped, not left running
+    assert ffmpeg_niceness() == {}  # ffmpeg was stopped, not left running
     assert priorities and all(niceness >= os.nice(0) + scene_export.NICENESS for niceness in priorities)
+
+
+# A worker process exporting: it says when ffmpeg is under way, then goes on until it is killed.
+WORKER = """
+import sys
+from pathlib import Path
+from veoui.studio import scene_export as export
+shots = tuple(export.Shot(Path(path), 0, 8) for path in sys.argv[2:])
+plan = export.Plan(shots=shots, joins=(0.5,) * (len(shots) - 1), resolution="1080p")
+export.export(plan, Path(sys.argv[1]), progress=lambda done: print(done, flush=True), threads=1)
+"""
+
+
+def test_a_killed_worker_takes_its_ffmpeg_along_and_the_next_run_finishes_once(clips, tmp_path):
+    output = tmp_path / "scene.mp4"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(output), *map(str, clips)],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+        text=True,
+    )
+    assert worker.stdout is not None
+    with worker.stdout:
+        assert float(worker.stdout.readline()) == 0
+        assert 0 < float(worker.stdout.readline()) < 1
+        started = ffmpeg_niceness(worker.pid)
+        worker.kill()
+        worker.wait()
+    assert len(started) == 1
+    wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in started), 10, "ffmpeg still running")
+    assert not output.exists()
+    # Run again, as the recovery sweep would: what the killed run left is cleared, the file made once.
+    scene_export.export(Plan(shots=(Shot(clips[0], 0, 2),), resolution="720p"), output)
+    assert [path.name for path in tmp_path.iterdir()] == ["scene.mp4"]
+    assert abs(probe(output)["duration"] - 2) < 0.1
 
 
 def test_it_caps_ffmpeg_threads(clips):
@@ -204,10 +242,10 @@ def test_it_says_what_to_change_in_a_plan_it_cannot_export(clips, tmp_path, chan
     assert list(tmp_path.iterdir()) == []
 
 
-def ffmpeg_niceness() -> list[int]:
-    """The niceness of every ffmpeg this test process has started and that still runs (Linux)."""
-    found = []
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+def ffmpeg_niceness(parent: int | None = None) -> dict[int, int]:
+    """Process id and niceness of every ffmpeg that ``parent`` (by default this process) started and that runs."""
+    found = {}
+    for task in Path(f"/proc/{parent or os.getpid()}/task").iterdir():
         for child in (task / "children").read_text().split():
             try:
                 stat = Path(f"/proc/{child}/stat").read_text()
@@ -215,5 +253,5 @@ def ffmpeg_niceness() -> list[int]:
                 continue
             if "(ffmpeg" in stat:
                 # Field 19 is the niceness; the name in parentheses may hold spaces, so count after it.
-                found.append(int(stat.rsplit(")", 1)[1].split()[16]))
+                found[int(child)] = int(stat.rsplit(")", 1)[1].split()[16])
     return found
