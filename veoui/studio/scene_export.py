@@ -190,7 +190,8 @@ def command(plan: Plan, sounds: list[bool], card: Path | None, output: Path, thr
     inputs: list[str] = []
     graph: list[str] = []
     for number, (shot, has_sound) in enumerate(zip(plan.shots, sounds, strict=True)):
-        inputs += ["-i", str(shot.path)]
+        # The cap holds for decoding too: a 4K clip's decoder would otherwise take a thread per core.
+        inputs += ["-threads", str(threads), "-i", str(shot.path)]
         start, end = _frames(shot.start), _frames(shot.end)
         length = (end - start) / FPS
         # The clip's own timestamps may not start at 0; the frame rate is made the scene's before cutting,
@@ -227,7 +228,7 @@ def command(plan: Plan, sounds: list[bool], card: Path | None, output: Path, thr
     if card is not None and plan.end_card is not None:
         frames = _frames(plan.end_card.seconds)
         index = len(plan.shots)
-        inputs += ["-loop", "1", "-framerate", str(FPS), "-i", str(card)]
+        inputs += ["-loop", "1", "-framerate", str(FPS), "-t", f"{frames / FPS}", "-i", str(card)]
         graph.append(
             f"[{index}:v]fps={FPS},trim=end_frame={frames},setpts=PTS-STARTPTS,{fit},"
             f"fade=t=in:d={END_CARD_FADE_SECONDS},settb=AVTB[vcard]"
