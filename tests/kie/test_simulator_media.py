@@ -9,7 +9,10 @@ import pytest
 import requests
 from PIL import Image
 
+from tests import frames
+from veoui.kie.simulator.cards import read_stamp, timecode
 from veoui.kie.simulator.probe import probe
+from veoui.kie.simulator.render import tone_hz
 
 TIMEOUT = 10
 RED = (220, 30, 30)
@@ -100,3 +103,28 @@ def test_it_probes_a_file_and_its_bytes_alike(sim, tmp_path):
     path.write_bytes(video)
     assert probe(path) == probe(video)
     assert probe(video)["fps"] == 10
+
+
+def test_it_stamps_every_frame_and_gives_each_task_its_own_tone(sim, tmp_path):
+    clips = []
+    for number in range(2):
+        record = finished(sim, generationType="TEXT_2_VIDEO", seed=12345)
+        path = tmp_path / f"clip{number}.mp4"
+        path.write_bytes(video_of(record))
+        clips.append((record["data"]["taskId"], path))
+    for task_id, path in clips:
+        assert [read_stamp(frames.frame_at(path, seconds)) for seconds in (0, 1.0, 4.2)] == [0, 10, 42]
+        assert read_stamp(frames.last_frame(path)) == 79
+        # The sliding square and the timecode change the picture from one frame to the next.
+        assert frames.difference(frames.frame_number(path, 20), frames.frame_number(path, 21)) > 0.2
+        # The pitch comes from the task, not the seed, which both share.
+        assert abs(frames.pitch(frames.samples(path, 2.0, 1.0)) - tone_hz(task_id)) < 5
+
+
+def test_it_writes_a_timecode_a_person_can_read() -> None:
+    assert [timecode(seconds) for seconds in (0, 7.9, 61.25, 3600.5)] == [
+        "00:00:00.000",
+        "00:00:07.900",
+        "00:01:01.250",
+        "01:00:00.500",
+    ]

@@ -105,8 +105,8 @@ def _prompt_card(spec: RenderSpec, size: tuple[int, int]) -> Image.Image:
     title = "Extension" if spec.mode == EXTENSION else "Prompt"
     lines = [title, *wrap(spec.prompt, font, width, max_lines=6)]
     line_height = int(62 * unit)
-    # Centred between the header band and the footer band that _decorate adds.
-    free_top, free_bottom = int(56 * unit), size[1] - int(150 * unit)
+    # Centred between the header band that _decorate adds and the stamp strip the encoder lays over.
+    free_top, free_bottom = int(56 * unit), stamp_box(size)[1]
     top = free_top + (free_bottom - free_top - line_height * len(lines)) // 2
     draw = ImageDraw.Draw(card)
     for number, line in enumerate(lines):
@@ -238,3 +238,94 @@ def _longest_prefix(word: str, font: ImageFont.FreeTypeFont, width: int) -> int:
         else:
             high = middle - 1
     return low
+
+
+# ----- the running stamp: what frame this is, to be read by eye or by a test
+
+STAMP_BITS = 16
+STAMP_TRACK, STAMP_TEXT, STAMP_CODE = 22, 70, 30  # the strip's rows, in 720p units
+STAMP_HEIGHT = STAMP_TRACK + STAMP_TEXT + STAMP_CODE
+STAMP_BOTTOM = 150  # the strip sits on the footer band
+STAMP_SWEEP_SECONDS = 4.0  # the sliding square crosses and comes back in this time
+STAMP_MARGIN = 28
+
+
+def stamp_box(size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Where the stamp strip goes in a frame of ``size``: left, top, right, bottom."""
+    unit = _unit(size)
+    bottom = size[1] - int(STAMP_BOTTOM * unit)
+    return 0, bottom - int(STAMP_HEIGHT * unit), size[0], bottom
+
+
+def stamp(size: tuple[int, int], fps: int, frame: int) -> Image.Image:
+    """The strip laid over frame ``frame``: a sliding square, the timecode, the frame number and its binary code.
+
+    The code is a row of black (0) and white (1) cells, most significant bit first, so a test can read the
+    frame number back from a decoded frame at any scale (``read_stamp``).
+    """
+    left, top, right, bottom = stamp_box(size)
+    unit = _unit(size)
+    strip = Image.new("RGBA", (right - left, bottom - top), SHADE)
+    draw = ImageDraw.Draw(strip)
+    seconds = frame / fps
+    side = int(STAMP_TRACK * unit * 0.8)
+    phase = (seconds % STAMP_SWEEP_SECONDS) / STAMP_SWEEP_SECONDS
+    travel = strip.width - side
+    x = int(travel * (2 * phase if phase < 0.5 else 2 - 2 * phase))
+    pad = (int(STAMP_TRACK * unit) - side) // 2
+    draw.rectangle((x, pad, x + side - 1, pad + side - 1), fill=(255, 214, 10, 255))
+    pixels = int(56 * unit)
+    margin = int(STAMP_MARGIN * unit)
+    text_top = int(STAMP_TRACK * unit)
+    _paste_text(strip, (margin, text_top), timecode(seconds), pixels)
+    label = f"frame {frame}"
+    _paste_text(strip, (strip.width - margin - sum(_glyph(c, pixels).width for c in label), text_top), label, pixels)
+    for bit, cell in enumerate(_stamp_cells(strip.size, unit)):
+        on = frame >> (STAMP_BITS - 1 - bit) & 1
+        draw.rectangle(cell, fill=(255, 255, 255, 255) if on else (0, 0, 0, 255))
+    return strip
+
+
+def read_stamp(frame: Image.Image) -> int:
+    """The frame number a decoded frame of a simulated clip shows (the frame as the clip has it, any scale)."""
+    left, top, right, bottom = stamp_box(frame.size)
+    grey = frame.convert("L")
+    number = 0
+    for cell_left, cell_top, cell_right, cell_bottom in _stamp_cells((right - left, bottom - top), _unit(frame.size)):
+        # The middle of the cell, away from edges that compression blurs.
+        middle = (left + (cell_left + cell_right) // 2, top + (cell_top + cell_bottom) // 2)
+        number = number * 2 + (grey.getpixel(middle) >= 128)
+    return number
+
+
+def timecode(seconds: float) -> str:
+    """HH:MM:SS.mmm"""
+    whole, millis = divmod(round(seconds * 1000), 1000)
+    return f"{whole // 3600:02}:{whole // 60 % 60:02}:{whole % 60:02}.{millis:03}"
+
+
+def _paste_text(strip: Image.Image, at: tuple[int, int], text: str, pixels: int) -> None:
+    # Glyph by glyph from a cache: drawing the text afresh on every frame of a 4K clip is slow.
+    x, y = at
+    for char in text:
+        glyph = _glyph(char, pixels)
+        strip.paste(WHITE, (x, y, x + glyph.width, y + glyph.height), glyph)
+        x += glyph.width
+
+
+@lru_cache(maxsize=256)
+def _glyph(char: str, pixels: int) -> Image.Image:
+    font = _font(pixels)
+    glyph = Image.new("L", (max(1, round(font.getlength(char))), int(pixels * 1.3)))
+    ImageDraw.Draw(glyph).text((0, 0), char, font=font, fill=255)
+    return glyph
+
+
+def _stamp_cells(strip: tuple[int, int], unit: float) -> list[tuple[int, int, int, int]]:
+    margin = int(STAMP_MARGIN * unit)
+    width = (strip[0] - 2 * margin) / STAMP_BITS
+    top = int((STAMP_TRACK + STAMP_TEXT) * unit)
+    bottom = strip[1] - int(6 * unit)
+    gap = max(1, int(width * 0.15))
+    edges = [margin + int(bit * width) for bit in range(STAMP_BITS + 1)]
+    return [(edges[bit] + gap, top, edges[bit + 1] - gap, bottom) for bit in range(STAMP_BITS)]

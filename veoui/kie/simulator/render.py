@@ -1,26 +1,32 @@
 """Real MP4 files for simulated tasks: Pillow draws the cards, ffmpeg (from imageio-ffmpeg) encodes them.
 
-Every clip is 8 seconds of H.264 video with an AAC sine tone, at kie.ai's frame sizes. Frame rates are low
-and the x264 preset is the fastest, so a 720p clip takes well under two seconds on two cores.
+Every clip is 8 seconds of H.264 video with an AAC sine tone (its pitch from the task id), at kie.ai's frame
+sizes. Each frame carries a stamp (timecode, frame number and its binary code, a sliding square), so that
+trims, joins and last frames made from a clip can be checked. Frame rates are low and the x264 preset is the
+fastest, so a 720p clip takes well under two seconds on two cores.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 import imageio_ffmpeg
 
-from veoui.kie.simulator.cards import RenderSpec, cards_for
+from veoui.kie.simulator.cards import RenderSpec, cards_for, stamp, stamp_box
 
 CLIP_SECONDS = 8.0
 FADE_SECONDS = 1.0
-LANDSCAPE_SIZES = {"720p": (1280, 720), "1080p": (1920, 1080), "4k": (3840, 2160)}
+# 360p is not one of kie.ai's sizes: it is for tests that need many clips quickly.
+LANDSCAPE_SIZES = {"360p": (640, 360), "720p": (1280, 720), "1080p": (1920, 1080), "4k": (3840, 2160)}
 # Low rates keep encoding fast; 4K especially, where a frame is 8 million pixels.
-FRAME_RATES = {"720p": 10, "1080p": 8, "4k": 2}
+FRAME_RATES = {"360p": 10, "720p": 10, "1080p": 8, "4k": 2}
 FFMPEG_TIMEOUT_SECONDS = 120
 # The index goes first, so that players can start before the whole file has arrived.
 FASTSTART = ("-movflags", "+faststart")
@@ -50,12 +56,20 @@ def render_clip(spec: RenderSpec, resolution: str, video: Path, poster: Path | N
             still = Path(work) / f"card{number}.png"
             card.save(still, compress_level=1)
             stills.append(still)
+        fps = FRAME_RATES[resolution]
+        # The stamps go to ffmpeg raw as they are drawn: saving each one as a PNG would double the render time.
+        stamps = (stamp(size, fps, frame).tobytes() for frame in range(int(CLIP_SECONDS * fps)))
         partial = Path(work) / "clip.mp4"
-        _run(_encode_args(stills, size, FRAME_RATES[resolution], 220 + spec.seed % 440, partial))
+        _run(_encode_args(stills, size, fps, tone_hz(spec.task_id), partial), stamps)
         # Moved in whole, so a half-written file is never served.
         os.replace(partial, video)
     if poster is not None:
         cards[0].save(poster, "JPEG", quality=85)
+
+
+def tone_hz(task_id: str) -> int:
+    """The pitch of a task's sound: 300 to 1080 Hz in steps of 20, so clips side by side sound different."""
+    return 300 + hashlib.sha256(task_id.encode()).digest()[0] % 40 * 20
 
 
 def stitch(parts: list[Path], video: Path) -> None:
@@ -77,8 +91,12 @@ def _encode_args(stills: list[Path], size: tuple[int, int], fps: int, tone: int,
     for still in stills:
         args += ["-framerate", "1", "-loop", "1", "-t", f"{shown}", "-i", str(still)]
     bar_input = len(stills)
-    tone_input = bar_input + 1
+    stamp_input = bar_input + 1
+    tone_input = bar_input + 2
     args += ["-f", "lavfi", "-i", f"color=c=0xE0E6F0:s={width}x{bar_height}:r={fps}:d={CLIP_SECONDS}"]
+    left, top, right, bottom = stamp_box(size)
+    args += ["-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{right - left}x{bottom - top}", "-framerate", str(fps)]
+    args += ["-i", "pipe:0"]
     args += ["-f", "lavfi", "-i", f"sine=frequency={tone}:sample_rate=44100:duration={CLIP_SECONDS}"]
     graph = [f"[{number}:v]fps={fps},format=yuv420p,setsar=1[still{number}]" for number in range(len(stills))]
     if len(stills) == 2:
@@ -87,7 +105,8 @@ def _encode_args(stills: list[Path], size: tuple[int, int], fps: int, tone: int,
     else:
         graph.append("[still0]null[base]")
     # A bar creeps along the bottom so that the picture visibly plays.
-    graph.append(f"[base][{bar_input}:v]overlay=x='-w+w*t/{CLIP_SECONDS}':y=H-h,format=yuv420p[video]")
+    graph.append(f"[base][{bar_input}:v]overlay=x='-w+w*t/{CLIP_SECONDS}':y=H-h[barred]")
+    graph.append(f"[barred][{stamp_input}:v]overlay=x={left}:y={top},format=yuv420p[video]")
     fade_out = CLIP_SECONDS - 0.5
     graph.append(f"[{tone_input}:a]volume=0.2,afade=t=in:d=0.3,afade=t=out:st={fade_out}:d=0.5[audio]")
     args += ["-filter_complex", ";".join(graph), "-map", "[video]", "-map", "[audio]"]
@@ -96,11 +115,25 @@ def _encode_args(stills: list[Path], size: tuple[int, int], fps: int, tone: int,
     return args
 
 
-def _run(args: list[str]) -> None:
+def _run(args: list[str], frames: Iterable[bytes] = ()) -> None:
+    """Run ffmpeg with ``args``, writing ``frames`` to its standard input (an input read from ``pipe:0``)."""
     command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *args]
-    try:
-        finished = subprocess.run(command, capture_output=True, timeout=FFMPEG_TIMEOUT_SECONDS, check=False)
-    except subprocess.TimeoutExpired as error:
-        raise RenderError("ffmpeg took too long") from error
-    if finished.returncode != 0:
-        raise RenderError(finished.stderr.decode("utf-8", "replace")[-2000:])
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+        # The deadline covers the writing too: a stuck ffmpeg would otherwise block it for ever.
+        deadline = threading.Timer(FFMPEG_TIMEOUT_SECONDS, process.kill)
+        deadline.start()
+        try:
+            assert process.stdin is not None
+            with process.stdin:
+                for frame in frames:
+                    process.stdin.write(frame)
+        except BrokenPipeError:
+            pass  # ffmpeg stopped early; its exit code and output say why
+        finally:
+            code = process.wait()
+            deadline.cancel()
+        if code != 0:
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace")[-2000:]
+            raise RenderError(message or "ffmpeg took too long")
