@@ -1,6 +1,7 @@
 """The pictures in the README, taken at 1280 px the way a member and an admin see veoui: the studio (light and dark),
-a video in the making, a finished video, a group of variations, the gallery and the usage page. ``make screenshots`` keeps them in
-tests/browser/screenshots/; a plain test run checks the same path and keeps its pictures in test-artifacts/.
+a video in the making, a finished video, a group of variations, the gallery and the usage page. ``make screenshots``
+keeps them in tests/browser/screenshots/; a plain test run checks the same path and keeps its pictures in
+test-artifacts/.
 """
 
 from __future__ import annotations
