@@ -36,7 +36,7 @@ def test_variations_play_together_and_one_is_picked_for_everyone(desktop: Page, 
     page.get_by_text("More settings").click()  # How many is folded under it
     page.get_by_label("How many").select_option("2")
     page.get_by_role("button", name="Generate").click()
-    expect(page.locator(".recent-list .gen-card[data-status=\"succeeded\"]")).to_have_count(2, timeout=45_000)
+    expect(page.locator('.recent-list .gen-card[data-status="succeeded"]')).to_have_count(2, timeout=45_000)
     first, second = Generation.objects.order_by("pk")
 
     page.goto(f"/videos/{first.uuid}/")
