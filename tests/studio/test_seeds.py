@@ -19,7 +19,7 @@ def test_it_shows_and_copies_the_seed_kie_used_and_says_it_differs(maya) -> None
     assert 'data-copy="61668"' in page and 'data-copy="24680"' not in page
     assert "61668 (kie.ai used this one instead of 24680)" in page
     assert "variation, seed 61668" in page
-    assert re.search(rf'/videos/{sibling.uuid}/">Seed 50505</a> <span class="muted small">\(asked for 24681\)', page)
+    assert re.search(rf'/videos/{sibling.uuid}/">Seed 50505</a>\s+<span class="muted small">\(asked for 24681\)', page)
 
 
 def test_it_shows_the_seed_asked_for_when_kie_used_it(maya) -> None:
