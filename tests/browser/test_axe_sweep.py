@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.a11y import axe_problems
 from tests.browser.conftest import login_context
@@ -55,11 +55,11 @@ def admin_pages(membership: Membership) -> list[str]:
     ]
 
 
-def sweep(page: Page, paths: list[str], where: str) -> list[str]:
+def sweep(page: Page, paths: list[str], where: str, language: str) -> list[str]:
     problems = []
     for path in paths:
         page.goto(path)
-        page.wait_for_load_state("load")
+        expect(page.locator("html")).to_have_attribute("lang", language)  # checked in the language asked for
         problems += axe_problems(page, f"{path} ({where})")
     return problems
 
@@ -95,7 +95,7 @@ def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server
                 options = {"viewport": viewport, "color_scheme": theme, "bypass_csp": True}
                 for user, paths in visits:
                     context = login_context(playwright_browser, live_server, user, **options)
-                    problems += sweep(context.new_page(), paths, where)
+                    problems += sweep(context.new_page(), paths, where, language)
                     checked += len(paths)
                     context.close()
                 # Logged out: the login page, in the language of the cookie.
@@ -103,7 +103,7 @@ def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server
                 context.add_cookies(
                     [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
                 )
-                problems += sweep(context.new_page(), ["/login/"], where)
+                problems += sweep(context.new_page(), ["/login/"], where, language)
                 checked += 1
                 context.close()
     print(f"axe sweep: {checked} pages checked in {time.monotonic() - started:.0f} s")
