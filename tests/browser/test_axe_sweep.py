@@ -1,0 +1,112 @@
+"""Issue 18's sweep: every page a member and an admin reach, and the login page, checked with axe-core in both
+themes, at both widths and in all three languages. A page passes with no serious or critical problem.
+
+The data is made once, without the worker (statuses set directly); each theme and language has a browser context of
+its own, and each page, loaded once, is checked at 1280 px and again in a 390 px window.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+from tests.browser.a11y import axe_problems
+from tests.browser.conftest import login_context
+from tests.people import make_generation, make_user
+from veoui.studio.models import Status
+from veoui.team.models import Membership, Role
+
+pytestmark = pytest.mark.browser
+
+THEMES = ("light", "dark")
+WIDTHS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}
+LANGUAGES = ("en", "es", "zh-hans")
+
+
+def member_pages(video, running, failed, variation) -> list[str]:
+    return [
+        "/studio/text/",  # a running, a finished, a failed video and a group of variations on its list
+        "/studio/frames/",
+        "/studio/reference/",
+        f"/videos/{running.uuid}/",
+        f"/videos/{video.uuid}/",
+        f"/videos/{failed.uuid}/",
+        f"/videos/{variation.uuid}/",
+        "/gallery/",
+        "/gallery/?q=lighthouse",
+        "/account/password/",
+        "/no-such-page/",  # 404
+        "/people/",  # 403 for a member
+    ]
+
+
+def admin_pages(membership: Membership) -> list[str]:
+    return [
+        "/people/",
+        f"/people/{membership.uuid}/",
+        "/usage/",
+        "/team/settings/",
+        "/team/audit/",
+        "/admin/",
+    ]
+
+
+def sweep(page: Page, paths: list[str], where: str, language: str) -> list[str]:
+    """Each page at both widths: loaded once, then checked at 1280 px and again once the window is 390 px."""
+    problems = []
+    for path in paths:
+        page.set_viewport_size(WIDTHS["1280"])
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("lang", language)  # checked in the language asked for
+        for width, viewport in WIDTHS.items():
+            page.set_viewport_size(viewport)
+            problems += axe_problems(page, f"{path} ({where}, {width} px, {language})")
+    return problems
+
+
+def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server, transactional_db) -> None:
+    started = time.monotonic()
+    maya = make_user("maya", "Maya")
+    alex = make_user("alex", "Alex", role=Role.ADMIN)
+    video = make_generation(maya, 60, prompt="A lighthouse at dawn", seed=12345)
+    running = make_generation(maya, 60, status=Status.RUNNING, prompt="A lighthouse keeper waves", kie_task_id="t-1")
+    failed = make_generation(
+        maya,
+        60,
+        status=Status.FAILED,
+        prompt="A storm over the harbour",
+        error_message="kie.ai is very busy right now.",
+        error_next_step="Try again in a few minutes.",
+        error_transient=True,
+    )
+    group = uuid.uuid4()
+    variation = make_generation(maya, 60, prompt="A lighthouse at night", group=group)
+    make_generation(maya, 60, prompt="A lighthouse at night", group=group)
+    make_generation(maya, 60, status=Status.FAILED, prompt="A lighthouse at night", group=group)
+    membership = Membership.objects.get(user=maya)
+    visits = [(maya, member_pages(video, running, failed, variation)), (alex, admin_pages(membership))]
+
+    problems, checked = [], 0
+    for language in LANGUAGES:
+        Membership.objects.filter(user__in=[maya, alex]).update(language=language)
+        for theme in THEMES:
+            options = {"viewport": WIDTHS["1280"], "color_scheme": theme, "bypass_csp": True}
+            for user, paths in visits:
+                context = login_context(playwright_browser, live_server, user, **options)
+                problems += sweep(context.new_page(), paths, theme, language)
+                checked += len(paths) * len(WIDTHS)
+                context.close()
+            # Logged out: the login page, in the language of the cookie.
+            context = playwright_browser.new_context(base_url=live_server.url, **options)
+            context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+            problems += sweep(context.new_page(), ["/login/"], theme, language)
+            checked += len(WIDTHS)
+            context.close()
+    print(f"axe sweep: {checked} pages checked in {time.monotonic() - started:.0f} s")
+    for problem in problems:
+        print(problem)
+    assert not problems, "\n".join(problems)
