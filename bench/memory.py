@@ -52,7 +52,12 @@ def main() -> None:
     make_video(files, "small.mp4")
     make_video(files, "big.mp4", BIG_MB * 1024 * 1024)
     database = common.database_environment(options.db, workdir, "veoui_bench_memory")
-    env = common.environment(database, workdir / "media", KIE_API_KEY=common.SIMULATOR_KEY)
+    port = common.free_port()
+    # The file server stands in for kie.ai's file host: veoui fetches results from a private address only there.
+    kie_files = f"http://127.0.0.1:{port}"
+    env = common.environment(
+        database, workdir / "media", KIE_API_KEY=common.SIMULATOR_KEY, KIE_UPLOAD_BASE_URL=kie_files
+    )
     common.manage(env, "migrate", "--noinput")
     common.use_in_this_process(env)
     from django.contrib.auth import get_user_model
@@ -61,7 +66,6 @@ def main() -> None:
     from veoui.studio.models import Generation
 
     user = get_user_model().objects.create_user("bench", password=common.PASSWORD)
-    port = common.free_port()
     server = [common.PYTHON, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(files)]
 
     def archived(name: str) -> Generation:
