@@ -94,14 +94,12 @@ def create_generation(
             details = {"how": how, "model": generation.model, "count": count}
             if source is not None:
                 details["from"] = str(source.uuid)
-            audit.record(
+            audit.about_video(
                 audit.Kind.SPENT,
                 actor=owner,
-                what=generation.prompt,
-                object_type="video",
-                object_id=generation.uuid,
+                video=generation,
                 credits=sum(g.estimated_credits for g in made),
-                details=details,
+                **details,
             )
     except IntegrityError:
         # Two requests with the same token raced; the first one won and is the member's generation.
@@ -303,14 +301,14 @@ def create_rendition(
                 estimated_credits=credits,
                 next_check_at=timezone.now(),
             )
-            audit.record(
+            audit.about_video(
                 audit.Kind.ORDERED_VERSION,
                 actor=owner,
-                what=generation.prompt,
-                object_type="video",
-                object_id=generation.uuid,
+                video=generation,
                 credits=credits,
-                details={"version": kind, "version_id": str(rendition.uuid), **({"model": model} if model else {})},
+                version=kind,
+                version_id=str(rendition.uuid),
+                **({"model": model} if model else {}),
             )
             tasks.submit_rendition.enqueue(rendition_id=rendition.pk)
     except IntegrityError:
@@ -365,14 +363,13 @@ def send_again(work: Generation | Rendition, person: AbstractBaseUser, token: uu
                 estimated_credits=credits,
             )
             generation = work.generation if is_rendition else work
-            audit.record(
+            audit.about_video(
                 audit.Kind.SPENT,
                 actor=person,
-                what=generation.prompt,
-                object_type="video",
-                object_id=generation.uuid,
+                video=generation,
                 credits=credits,
-                details={"how": "send_again", **({"version": work.kind} if is_rendition else {})},
+                how="send_again",
+                **({"version": work.kind} if is_rendition else {}),
             )
             tasks.submit_later(work)
     except IntegrityError:
@@ -411,13 +408,11 @@ def delete_generation(generation: Generation, *, by: AbstractBaseUser) -> bool:
             return False
         generation.renditions.update(video="", poster="")
         generation.images.update(file="")
-        audit.record(
+        audit.about_video(
             audit.Kind.DELETED,
             actor=by,
-            what=generation.prompt,
-            object_type="video",
-            object_id=generation.uuid,
-            details={"owner": generation.owner.get_username()} if generation.owner_id != by.pk else {},
+            video=generation,
+            **({"owner": generation.owner.get_username()} if generation.owner_id != by.pk else {}),
         )
     storage = generation.video.storage
     for name in filter(None, names):
@@ -434,12 +429,10 @@ def set_visibility(generation: Generation, choice: str, *, by: AbstractBaseUser)
     with transaction.atomic():
         changed = Generation.objects.filter(pk=generation.pk).exclude(visibility=choice).update(visibility=choice)
         if changed:
-            audit.record(
+            audit.about_video(
                 audit.Kind.VISIBILITY_CHANGED,
                 actor=by,
-                what=generation.prompt,
-                object_type="video",
-                object_id=generation.uuid,
-                details={"from": generation.visibility, "to": choice},
+                video=generation,
+                **{"from": generation.visibility, "to": choice},
             )
     return bool(changed)

@@ -41,3 +41,18 @@ def record(
         credits=credits,
         details=details or {},
     )
+
+
+def about_video(
+    kind: str, *, actor: AbstractBaseUser, video, credits: Decimal | None = None, **details: object
+) -> AuditEntry:
+    """An entry about one video (a generation): its prompt as what, its public id as the object."""
+    return record(
+        kind,
+        actor=actor,
+        what=video.prompt,
+        object_type="video",
+        object_id=video.uuid,
+        credits=credits,
+        details=details,
+    )
