@@ -16,7 +16,10 @@ import contextvars
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from urllib.parse import SplitResult
 
 import requests.certs
 import urllib3
@@ -171,3 +174,40 @@ def pinned_pool(
             server_hostname=host,
         )
     return WatchedHTTPConnectionPool(address, port, timeout=timeout, retries=False)
+
+
+class NoConnection(Exception):
+    """None of the checked addresses of a host accepted a connection in time."""
+
+
+@contextmanager
+def pinned_get(
+    parts: SplitResult, target: Any, headers: dict[str, str], connect_timeout: float, read_timeout: float
+) -> Iterator[urllib3.BaseHTTPResponse]:
+    """One streamed GET of a URL (``parts``) whose host was checked (``target``, from addresses.check), from its
+    checked addresses in turn until one connects. Redirects and retries are the caller's to decide, hop by hop.
+    Raises NoConnection when none connected."""
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    for address in target.addresses:
+        pool = pinned_pool(parts.scheme.lower(), target.host, str(address), target.port, connect_timeout, read_timeout)
+        try:
+            try:
+                response = pool.urlopen(
+                    "GET",
+                    path,
+                    headers=headers,
+                    redirect=False,
+                    retries=False,
+                    preload_content=False,
+                    assert_same_host=False,
+                )
+            except urllib3.exceptions.ConnectTimeoutError:  # refused or timed out: try the name's next address
+                continue
+            try:
+                yield response
+            finally:
+                response.close()
+            return
+        finally:
+            pool.close()
+    raise NoConnection(target.host)

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from veoui import __version__
 from veoui.common import addresses
 from veoui.kie.errors import scrub
-from veoui.kie.transport import Deadline, DeadlinePassed, pinned_pool
+from veoui.kie.transport import Deadline, DeadlinePassed, NoConnection, pinned_get
 
 CHUNK = 256 * 1024
 MAX_REDIRECTS = 3
@@ -39,7 +39,6 @@ REDIRECTS = {301, 302, 303, 307, 308}
 ISO_BOXES = {b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"}
 EBML = b"\x1a\x45\xdf\xa3"  # WebM and Matroska
 SNIFF_BYTES = 16
-STREAMED = {"preload_content": False, "assert_same_host": False}
 
 PRIVATE_LINK = _("kie.ai's link to this video leads into a private network, so veoui didn't download it.")
 NOT_A_VIDEO = _("kie.ai's link to this video didn't lead to a video file, so veoui didn't save it.")
@@ -154,30 +153,17 @@ def open_hop(url: str) -> Iterator[urllib3.BaseHTTPResponse]:
         raise Refused(str(error), PRIVATE_LINK) from None
     except addresses.AddressRefused as error:
         raise ArchiveError(f"the video's address: {type(error).__name__} {error}") from None
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     # A plain GET of a public file: kie.ai's key is never sent to its file hosts.
     headers = {
         "Host": parts.netloc.rpartition("@")[2],
         "User-Agent": f"veoui/{__version__}",
         "Accept-Encoding": "identity",  # the size cap counts what is stored
     }
-    timeouts = (settings.KIE_CONNECT_TIMEOUT, settings.KIE_READ_TIMEOUT)
-    for address in target.addresses:
-        pool = pinned_pool(parts.scheme, target.host, str(address), target.port, *timeouts)
-        try:
-            try:
-                # Redirects and retries are this module's to decide, hop by hop.
-                response = pool.urlopen("GET", path, headers=headers, redirect=False, retries=False, **STREAMED)
-            except urllib3.exceptions.ConnectTimeoutError:  # refused or timed out: try the name's next address
-                continue
-            try:
-                yield response
-            finally:
-                response.close()
-            return
-        finally:
-            pool.close()
-    raise ArchiveError(f"could not connect to {target.host}")
+    try:
+        with pinned_get(parts, target, headers, settings.KIE_CONNECT_TIMEOUT, settings.KIE_READ_TIMEOUT) as response:
+            yield response
+    except NoConnection:
+        raise ArchiveError(f"could not connect to {target.host}") from None
 
 
 def allowed_hosts() -> list[str]:

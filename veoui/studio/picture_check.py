@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from veoui.common import addresses
-from veoui.kie.transport import Deadline, DeadlinePassed, pinned_pool
+from veoui.kie.transport import Deadline, DeadlinePassed, NoConnection, pinned_get
 from veoui.studio.forms import PICTURE_REFUSALS, inspect_image, picture_hosts, refuse_private_address
 
 MAX_REDIRECTS = 3
@@ -112,26 +112,12 @@ def opened(url: str) -> Iterator[urllib3.BaseHTTPResponse]:
         raise Unusable(refuse_private_address(url)) from None
     except addresses.AddressRefused:
         raise Unusable(unreachable()) from None
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = {"Host": parts.netloc.rpartition("@")[2], "User-Agent": "veoui", "Accept": "image/*"}
-    timeouts = (settings.KIE_CONNECT_TIMEOUT, settings.KIE_READ_TIMEOUT)
-    for address in target.addresses:
-        pool = pinned_pool(parts.scheme.lower(), target.host, str(address), target.port, *timeouts)
-        try:
-            try:
-                response = pool.urlopen(
-                    "GET", path, headers=headers, redirect=False, retries=False, preload_content=False
-                )
-            except urllib3.exceptions.ConnectTimeoutError:
-                continue
-            try:
-                yield response
-            finally:
-                response.close()
-            return
-        finally:
-            pool.close()
-    raise Unusable(unreachable())
+    try:
+        with pinned_get(parts, target, headers, settings.KIE_CONNECT_TIMEOUT, settings.KIE_READ_TIMEOUT) as response:
+            yield response
+    except NoConnection:
+        raise Unusable(unreachable()) from None
 
 
 def thumbnail(content: bytes) -> str:
