@@ -384,6 +384,11 @@ class TrackedWork(models.Model):
             **fields,
         )
 
+    def claim_owner_notice(self) -> bool:
+        """Whether this caller is the one that tells its person it has ended: once, whichever worker gets there first
+        (both kinds of work have ``owner_notified_at``)."""
+        return self.update_if({"owner_notified_at__isnull": True}, owner_notified_at=timezone.now())
+
     def mark_archived(self, *, video: str, poster: str, sha256: str, size: int) -> bool:
         """Our own copy is saved: ready, from our storage."""
         return self.update_if(

@@ -467,10 +467,7 @@ def email_owner_if_finished(generation_id: int) -> None:
     generation = Generation.objects.select_related("owner").filter(pk=generation_id).first()
     if generation is None or not generation.is_terminal or not generation.owner.email:
         return
-    claimed = Generation.objects.filter(pk=generation.pk, owner_notified_at__isnull=True).update(
-        owner_notified_at=timezone.now()
-    )
-    if claimed != 1:
+    if not generation.claim_owner_notice():
         return
     if generation.status == Status.SUCCEEDED:
         subject = _("Your video is ready")
@@ -488,10 +485,7 @@ def email_orderer_if_version_finished(rendition_id: int) -> None:
     rendition = Rendition.objects.select_related("owner", "generation").filter(pk=rendition_id).first()
     if rendition is None or not rendition.is_terminal or not rendition.owner.email:
         return
-    claimed = Rendition.objects.filter(pk=rendition.pk, owner_notified_at__isnull=True).update(
-        owner_notified_at=timezone.now()
-    )
-    if claimed != 1:
+    if not rendition.claim_owner_notice():
         return
     with translation.override(language_of(rendition.owner)):
         subject = rendition.news_title  # the notification's words, in the orderer's language
