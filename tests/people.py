@@ -68,6 +68,20 @@ def make_generation(
     )
 
 
+# A failure that can pass: kie.ai was busy (its message and next step, as the worker saves them).
+BUSY_FAILURE = {
+    "status": Status.FAILED,
+    "error_message": "kie.ai is very busy right now.",
+    "error_next_step": "Try again in a few minutes.",
+    "error_transient": True,
+}
+
+
+def make_busy_failure(owner: object, prompt: str = "A storm over the harbour") -> Generation:
+    """A video that failed because kie.ai was busy: Try again can make it."""
+    return make_generation(owner, 60, prompt=prompt, **BUSY_FAILURE)
+
+
 def text(response: object) -> str:
     """The page as a person reads it (entities such as &#x27; decoded)."""
     return html.unescape(response.content.decode())

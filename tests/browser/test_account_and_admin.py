@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import login_context
-from tests.people import PASSWORD, make_generation, make_user
+from tests.people import PASSWORD, make_busy_failure, make_generation, make_user
 from veoui.studio.models import Generation, Status
 from veoui.team.models import Role
 
@@ -55,15 +55,7 @@ def open_menu(page: Page) -> None:
 
 
 def test_a_failure_that_can_pass_offers_try_again_and_costs_nothing(maya_page: Page, maya) -> None:
-    failed = make_generation(
-        maya,
-        60,
-        status=Status.FAILED,
-        prompt="A storm over the harbour",
-        error_message="kie.ai is very busy right now.",
-        error_next_step="Try again in a few minutes.",
-        error_transient=True,
-    )
+    failed = make_busy_failure(maya)
     page = maya_page
     page.goto(f"/videos/{failed.uuid}/")
     main = page.get_by_role("main")

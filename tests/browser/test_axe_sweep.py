@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.a11y import axe_problems
 from tests.browser.conftest import login_context
-from tests.people import make_generation, make_user
+from tests.people import make_busy_failure, make_generation, make_user
 from veoui.studio.models import Status
 from veoui.team.models import Membership, Role
 
@@ -74,15 +74,7 @@ def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server
     alex = make_user("alex", "Alex", role=Role.ADMIN)
     video = make_generation(maya, 60, prompt="A lighthouse at dawn", seed=12345)
     running = make_generation(maya, 60, status=Status.RUNNING, prompt="A lighthouse keeper waves", kie_task_id="t-1")
-    failed = make_generation(
-        maya,
-        60,
-        status=Status.FAILED,
-        prompt="A storm over the harbour",
-        error_message="kie.ai is very busy right now.",
-        error_next_step="Try again in a few minutes.",
-        error_transient=True,
-    )
+    failed = make_busy_failure(maya)
     group = uuid.uuid4()
     variation = make_generation(maya, 60, prompt="A lighthouse at night", group=group)
     make_generation(maya, 60, prompt="A lighthouse at night", group=group)

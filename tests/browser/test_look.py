@@ -12,8 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.a11y import PHONE, axe_problems, photo
 from tests.browser.conftest import login_context, screenshot
-from tests.people import make_generation, make_user
-from veoui.studio.models import Status
+from tests.people import make_busy_failure, make_generation, make_user
 from veoui.team.models import Membership, Role
 
 pytestmark = pytest.mark.browser
@@ -27,15 +26,7 @@ SCHEMES = ("light", "dark")
 def made(transactional_db) -> dict:
     maya = make_user("maya", "Maya")
     finished = make_generation(maya, 60, prompt="A neon boat drifts under a bridge at night")
-    make_generation(
-        maya,
-        60,
-        status=Status.FAILED,
-        prompt="A storm over the harbour",
-        error_message="kie.ai is very busy right now.",
-        error_next_step="Try again in a few minutes.",
-        error_transient=True,
-    )
+    make_busy_failure(maya)
     return {"maya": maya, "alex": make_user("alex", "Alex", role=Role.ADMIN), "finished": finished}
 
 

@@ -21,7 +21,7 @@ from django.db import DatabaseError, transaction
 from django.test import Client
 from django.utils import timezone
 
-from tests.people import client_for, make_generation, text
+from tests.people import client_for, make_generation, make_user, text
 from tests.studio.spending import form_posting_to
 from tests.team.test_prices import shown_form
 from veoui.ops import maintenance
@@ -278,11 +278,12 @@ def test_it_does_not_act_when_the_entry_cannot_be_written(maya, log) -> None:
     assert Generation.objects.count() == 0
 
 
-def test_it_refuses_an_entry_outside_a_transaction(maya) -> None:
-    with mock.patch("veoui.team.audit.connection") as connection:
-        connection.in_atomic_block = False
-        with pytest.raises(RuntimeError):
-            audit.record(Kind.SPENT, actor=maya)
+@pytest.mark.django_db(transaction=True)
+def test_it_refuses_an_entry_outside_a_transaction() -> None:
+    maya = make_user("maya", "Maya")  # a real database outside any transaction, as a caller that forgot one is
+    with pytest.raises(RuntimeError):
+        audit.record(Kind.SPENT, actor=maya)
+    assert AuditEntry.objects.count() == 0
     with transaction.atomic():
         assert audit.record(Kind.SPENT, actor=maya, what="x" * 500).what.endswith("…")
 
