@@ -102,6 +102,9 @@ INSTALLED_APPS = [
     "veoui.ops",
     "veoui.studio",
     "veoui.team",
+    "veoui.scenes",
+    "veoui.sharing",
+    "veoui.review",
     "django_tasks_db",
 ]
 
