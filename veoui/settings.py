@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "veoui.ops",
     "veoui.studio",
     "veoui.team",
+    "veoui.projects",
     "veoui.scenes",
     "veoui.sharing",
     "veoui.review",

@@ -46,6 +46,7 @@ NOT_PAGES = {
     "kie_callback": "kie.ai's callback",
     "kie_rendition_callback": "kie.ai's callback",
     "generation_resubmit": "POST only",
+    "projects_move": "POST only: the gallery's selection and a video's Project choice",
     "generation_dismiss": "POST only",
     "generation_cancel": "POST only",
     "sample_picture": "a picture file",

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_tasks_db.models import DBTaskResult
 
 from tests.people import make_user
+from veoui.projects.models import Project
 from veoui.studio.models import Generation, InputImage, Rendition, Status
 from veoui.team import people
 from veoui.team.models import Invite, Membership, Role, TeamSettings
@@ -31,7 +32,7 @@ LOGIN = "login"  # redirected to the login page
 @dataclass(frozen=True)
 class Entry:
     method: str
-    path: str  # formatted with g (generation), r (rendition), m (membership), i (invite)
+    path: str  # formatted with g (generation), r (rendition), m (membership), i (invite), p (project)
     expect: dict[str, int | str | tuple[int, ...]]
     data: dict = field(default_factory=dict)
 
@@ -57,6 +58,8 @@ def everyone(code: int | tuple[int, ...], anonymous: int | str | tuple[int, ...]
 
 G = "/videos/{g}/"
 R = "/renditions/{r}/"
+P = "/projects/{p}/"
+PROJECT = {"name": "Spring launch", "colour": "teal", "visibility": "team"}
 TOKEN = {"submission_token": "0b7e3ad8-7a57-4a0e-9a43-1f0f3c0b3b11"}
 
 MATRIX: dict[str, Entry] = {
@@ -115,6 +118,15 @@ MATRIX: dict[str, Entry] = {
     "audit_log_csv": Entry("get", "/team/audit/export.csv", admins_only(200)),
     "balance_refresh": Entry("post", "/team/balance/refresh/", admins_only(302)),
     "join": Entry("get", "/join/not-an-invite/", everyone(404, anonymous=404)),
+    # Projects: everyone on the team may make one; a members-only one is seen by its members and admins only
+    # (teammate_private faces one he is not in), and changed by whoever made it and admins.
+    "projects": Entry("get", "/projects/", everyone(200)),
+    "project_new": Entry("post", "/projects/new/", everyone((200, 302)), PROJECT),
+    "project": Entry("get", P, allowed(200)),
+    "project_edit": Entry("post", P + "edit/", owner_or_admin((200, 302)), PROJECT),
+    "project_delete": Entry("post", P + "delete/", owner_or_admin(302)),
+    # Moves only what the person may change: a teammate's move of Maya's video moves nothing (tested apart).
+    "projects_move": Entry("post", "/projects/move/", everyone(302), {"videos": "{g}", "project": "{p}"}),
     "password_change": Entry("get", "/account/password/", everyone(200)),
     # Everyone, signed in or not, may choose the language they read veoui in; it changes nothing of anyone else's.
     "set_language": Entry("post", "/account/language/", everyone(302, anonymous=302), {"language": "es"}),
@@ -174,12 +186,28 @@ def world(settings, tmp_path) -> dict:
 
     team, private = video("team"), video("private")
     invite = people.create_invite(note="Sam", role=Role.MEMBER, monthly_budget=None, by=alex)[0]
-    return {"users": {"maya": maya, "tom": tom, "alex": alex}, "team": team, "private": private, "invite": invite}
+    open_project = Project.objects.create(name="Open", created_by=maya)
+    closed = Project.objects.create(name="Closed", created_by=maya, visibility=Project.Visibility.MEMBERS)
+    closed.members.add(maya)
+    Generation.objects.filter(pk=private[0].pk).update(project=closed)
+    return {
+        "users": {"maya": maya, "tom": tom, "alex": alex},
+        "team": team,
+        "private": private,
+        "invite": invite,
+        "projects": {"open": open_project, "closed": closed},
+    }
 
 
 def snapshot() -> tuple:
     return (
-        list(Generation.objects.order_by("pk").values_list("uuid", "status", "visibility", "deleted_at", "video")),
+        list(
+            Generation.objects.order_by("pk").values_list(
+                "uuid", "status", "visibility", "deleted_at", "video", "project"
+            )
+        ),
+        list(Project.objects.order_by("pk").values_list("name", "colour", "visibility", "monthly_budget")),
+        list(Project.members.through.objects.order_by("pk").values_list("project_id", "user_id")),
         list(Rendition.objects.order_by("pk").values_list("uuid", "status", "video")),
         list(InputImage.objects.order_by("pk").values_list("file", flat=True)),
         list(Membership.objects.order_by("pk").values_list("role", "monthly_budget", "must_change_password")),
@@ -206,10 +234,20 @@ def test_it_lets_each_persona_do_only_what_they_may(world: dict, name: str, pers
     entry = MATRIX[name]
     client, (generation, rendition) = client_as(world, persona)
     membership = Membership.objects.get(user=world["users"]["maya"])
-    path = entry.path.format(g=generation.uuid, r=rendition.uuid, m=membership.uuid, i=world["invite"].uuid)
+    # The teammate facing a private video faces a members-only project he is not in; admins see that one too.
+    project = world["projects"]["closed" if persona in {"teammate_private", "admin"} else "open"]
+    ids = {
+        "g": generation.uuid,
+        "r": rendition.uuid,
+        "m": membership.uuid,
+        "i": world["invite"].uuid,
+        "p": project.uuid,
+    }
+    path = entry.path.format(**ids)
+    data = {key: value.format(**ids) if isinstance(value, str) else value for key, value in entry.data.items()}
     before = snapshot()
     headers = {"HX-Request": "true"} if htmx else {}
-    response = getattr(client, entry.method)(path, entry.data, headers=headers)
+    response = getattr(client, entry.method)(path, data, headers=headers)
 
     expected = entry.expect[persona]
     if expected == LOGIN:

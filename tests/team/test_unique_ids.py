@@ -18,6 +18,7 @@ from django.urls import get_resolver, resolve
 
 from tests.browser.test_accessibility import NOT_PAGES
 from tests.people import make_generation
+from tests.projects.helpers import make_project
 from tests.security.test_authorization_matrix import url_names
 from veoui.studio.models import Status
 from veoui.team import people
@@ -49,7 +50,7 @@ def id_problems(html: str) -> list[str]:
 
 
 def member_pages(maya, video, failed) -> list[str]:
-    return [
+    return feature_pages(maya) + [
         "/studio/text/",
         "/studio/frames/",
         "/studio/reference/",
@@ -62,6 +63,18 @@ def member_pages(maya, video, failed) -> list[str]:
         "/account/password/",
         "/no-such-page/",  # 404
         "/people/",  # 403 for a member
+    ]
+
+
+def feature_pages(maya) -> list[str]:
+    """The pages of projects, scenes, review and sharing, with something of Maya's on each."""
+    project = make_project("Spring launch", maya)
+    return [
+        "/projects/",
+        "/projects/new/",
+        f"/projects/{project.uuid}/",
+        f"/projects/{project.uuid}/edit/",
+        f"/projects/{project.uuid}/delete/",
     ]
 
 

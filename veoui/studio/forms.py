@@ -6,8 +6,10 @@ import uuid
 from dataclasses import dataclass
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -119,10 +121,22 @@ class GenerationForm(forms.Form):
     visibility = forms.ChoiceField(
         label=_("Visible to"), choices=[("team", _("Team")), ("private", _("Only me"))], required=False, initial="team"
     )
+    # Offered from the projects the person may see (the view passes them); any other is refused next to the field.
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=None,
+        required=False,
+        empty_label=_("No project"),
+        to_field_name="uuid",
+        error_messages={"invalid_choice": _("Choose one of the projects in the list, or No project.")},
+    )
 
-    def __init__(self, *args: object, mode: str, **kwargs: object) -> None:
+    def __init__(self, *args: object, mode: str, projects: QuerySet | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.mode = rules.MODES[mode]
+        self.fields["project"].queryset = (
+            projects if projects is not None else apps.get_model("projects", "Project").objects.none()
+        )
         self.images: list[ImageInput] = []
         self.given_count = 0
         self.fields["model"].initial = rules.FAST

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -18,11 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from veoui.common.search import search_words
+from veoui.projects.access import visible_projects
 from veoui.studio import rules
 from veoui.studio.models import Generation, Rendition, Status
 from veoui.studio.views import visible_generations
 
 PAGE_SIZE = 24
+NO_PROJECT = "none"
 
 
 def any_of(choices: list[tuple[str, str]], label: str) -> list[tuple[str, str]]:
@@ -46,11 +48,26 @@ class GalleryFilter(forms.Form):
             [("running", _("In progress")), (Status.SUCCEEDED, _("Ready")), (Status.FAILED, _("Failed"))], _("Any")
         ),
     )
+    project = forms.ChoiceField(label=_("Project"), required=False)
     q = forms.CharField(label=_("Search prompts"), required=False, max_length=200, widget=forms.SearchInput)
+
+    def __init__(self, *args: object, projects: QuerySet, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # One query for the projects this person may see; the filter then uses their ids, with no join.
+        self.project_ids = {}
+        choices = [("", _("Any")), (NO_PROJECT, _("No project"))]
+        for pk, public_id, name in projects.values_list("pk", "uuid", "name"):
+            self.project_ids[str(public_id)] = pk
+            choices.append((str(public_id), name))
+        self.fields["project"].choices = choices
 
     def apply(self, generations, user):  # noqa: ANN001, ANN201 (a queryset in, a queryset out)
         self.is_valid()  # the filters that are valid apply; the others say why next to their field
         data = self.cleaned_data
+        if data.get("project") == NO_PROJECT:
+            generations = generations.filter(project__isnull=True)
+        elif data.get("project"):
+            generations = generations.filter(project_id=self.project_ids[data["project"]])
         if data.get("whose") == "mine":
             generations = generations.filter(owner=user)
         elif data.get("whose") == "team":
@@ -68,10 +85,9 @@ class GalleryFilter(forms.Form):
         return generations
 
 
-@require_GET
-def gallery(request: HttpRequest) -> HttpResponse:
-    filters = GalleryFilter(request.GET)
-    generations = filters.apply(visible_generations(request), request.user).select_related("owner")
+def as_tiles(generations: QuerySet[Generation]) -> QuerySet[Generation]:
+    """What a gallery tile shows, for a page of rows: owners and projects joined, versions in one more query."""
+    generations = generations.select_related("owner", "project")
     # How many variations each video's group has: a subquery evaluated for the page's rows only.
     sizes = (
         Generation.objects.filter(group=OuterRef("group"), deleted_at__isnull=True)
@@ -86,8 +102,14 @@ def gallery(request: HttpRequest) -> HttpResponse:
         "renditions",
         queryset=Rendition.objects.filter(status=Status.SUCCEEDED).only("uuid", "kind", "status", "generation_id"),
     )
-    generations = generations.prefetch_related(versions)
-    page = Paginator(generations.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return generations.prefetch_related(versions).order_by("-created_at", "-pk")
+
+
+@require_GET
+def gallery(request: HttpRequest) -> HttpResponse:
+    filters = GalleryFilter(request.GET, projects=visible_projects(request.user))
+    generations = as_tiles(filters.apply(visible_generations(request), request.user))
+    page = Paginator(generations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     # An empty page means "change the filters" when some are set, and "make the first video" when none are.

@@ -470,6 +470,13 @@ class Generation(TrackedWork):
     owner_notified_at = models.DateTimeField(null=True, blank=True)
     # Deleted by its owner or an admin: files gone, hidden everywhere, but still counted in the month's spend.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The project it is in now (moves change it), and the one it was made in, which its cost stays with.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="generations"
+    )
+    spend_project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     mode = models.CharField(max_length=40, choices=[(m.key, _(m.label)) for m in rules.MODES.values()])
     model = models.CharField(max_length=20, choices=[(m.key, _(m.label)) for m in rules.MODELS.values()])
@@ -654,6 +661,10 @@ class Rendition(TrackedWork):
     prompt = models.TextField(blank=True)
     model = models.CharField(max_length=20, blank=True)
     request_token = models.UUIDField(unique=True)
+    # The project its video was in when it was ordered: its cost stays there when the video moves.
+    spend_project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # When the person who ordered it was emailed that it finished (claimed with a conditional UPDATE: once).
     owner_notified_at = models.DateTimeField(null=True, blank=True)
 
@@ -733,6 +744,10 @@ class Resend(models.Model):
     # Set when a version (1080P, 4K, extension) of the video was sent again, not the video itself.
     rendition = models.ForeignKey(Rendition, on_delete=models.CASCADE, null=True, blank=True, related_name="resends")
     estimated_credits = models.DecimalField(max_digits=10, decimal_places=2)
+    # Charged where the work it sends again was charged.
+    spend_project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

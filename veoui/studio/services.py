@@ -85,7 +85,10 @@ def create_generation(
             existing = made_with(token, owner)
             if existing is not None:
                 return existing, False
-            budgets.reserve(owner, pricing.for_model(data["model"]), count=count)  # raises budgets.OverBudget
+            project = data.get("project")
+            budgets.reserve(  # raises budgets.OverBudget
+                owner, pricing.for_model(data["model"]), count=count, project_id=project.pk if project else None
+            )
             made = [
                 save_generation(owner, mode, data, images, pricing, seed, group_token(token, index), group)
                 for index, seed in enumerate(seeds)
@@ -138,6 +141,8 @@ def save_generation(
         visibility=data.get("visibility") or Generation.Visibility.TEAM,
         submission_token=token,
         group=group,
+        project=data.get("project"),
+        spend_project=data.get("project"),
         estimated_credits=pricing.for_model(data["model"]),
         next_check_at=timezone.now(),
     )
@@ -190,6 +195,7 @@ def rerun_data(generation: Generation, token: object, *, vary: bool = False) -> 
         "watermark": generation.watermark,
         "enable_translation": generation.enable_translation,
         "visibility": generation.visibility,
+        "project": generation.project,  # made again in the project it is in now, and charged to it
     }
 
 
@@ -288,7 +294,9 @@ def create_rendition(
                 return existing, False
             if (taken := in_the_making(generation, kind)) is not None:
                 raise AlreadyOrdered(taken)
-            budgets.reserve(owner, credits)
+            # Charged to the project the video is in now (read here: a move may have just happened).
+            project_id = Generation.objects.filter(pk=generation.pk).values_list("project_id", flat=True).first()
+            budgets.reserve(owner, credits, project_id=project_id)
             rendition = Rendition.objects.create(
                 generation=generation,
                 owner=owner,
@@ -296,6 +304,7 @@ def create_rendition(
                 prompt=prompt,
                 model=model if kind == Kind.EXTEND else "",
                 request_token=token,
+                spend_project_id=project_id,
                 # 1080P and 4K are upgrades of kie.ai's task itself; an extension gets its own task id later.
                 kie_task_id=generation.kie_task_id if kind != Kind.EXTEND else "",
                 estimated_credits=credits,
@@ -352,7 +361,7 @@ def send_again(work: Generation | Rendition, person: AbstractBaseUser, token: uu
             budgets.lock(person)
             if booked_with(token, person, work):
                 return False
-            budgets.reserve(person, credits)
+            budgets.reserve(person, credits, project_id=work.spend_project_id)
             if not work.send_again():
                 raise NotUnconfirmed
             Resend.objects.create(
@@ -361,6 +370,7 @@ def send_again(work: Generation | Rendition, person: AbstractBaseUser, token: uu
                 generation=work.generation if is_rendition else work,
                 rendition=work if is_rendition else None,
                 estimated_credits=credits,
+                spend_project_id=work.spend_project_id,
             )
             generation = work.generation if is_rendition else work
             audit.about_video(

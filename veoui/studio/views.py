@@ -4,11 +4,14 @@ import uuid
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
+from veoui.projects.access import visible_projects
 from veoui.studio import guidance, picture_check, ratelimit, rules, samples, services
 from veoui.studio.forms import (
     IMAGE_MAX_SIDE,
@@ -32,19 +36,32 @@ from veoui.studio.forms import (
 from veoui.studio.media import serve_file
 from veoui.studio.models import CANCELLED, TERMINAL, Generation, Pricing, Rendition, TrackedWork
 from veoui.team import budgets
+from veoui.team.models import Membership
 
 MODES_BY_SLUG = {mode.slug: mode for mode in rules.MODES.values()}
 RECENT_COUNT = 12
 
 
 def visible_to(viewer_id: int | None, staff: bool) -> QuerySet[Generation]:
-    """What a person may see: their own, the team's, and everything for admins; never deleted ones."""
+    """What a person may see: their own, the team's (but not of a members-only project they are not in), and
+    everything for admins; never deleted ones."""
     generations = Generation.objects.filter(deleted_at__isnull=True)
     if not staff:
-        # "Not someone else's private video", rather than "mine or the team's": one condition that a scan of an
-        # index in creation order (a page) or of the gallery's count index (the count) checks without an OR.
-        generations = generations.exclude(Q(visibility=Generation.Visibility.PRIVATE) & ~Q(owner_id=viewer_id))
+        # "Not someone else's private video, nor one in a project closed to them", rather than "mine or the
+        # team's": one condition in one query, the projects closed to this person read by a subquery.
+        hidden = Q(visibility=Generation.Visibility.PRIVATE) | Q(project__in=closed_projects(viewer_id))
+        generations = generations.exclude(hidden & ~Q(owner_id=viewer_id))
     return generations
+
+
+def closed_projects(viewer_id: int | None) -> QuerySet:
+    """The members-only projects ``viewer_id`` is not a member of, as a subquery of their ids."""
+    project = apps.get_model("projects", "Project")
+    projects = project.objects.filter(visibility="members")
+    if viewer_id is not None:
+        member_of = project.members.through.objects.filter(user_id=viewer_id).values("project_id")
+        projects = projects.exclude(pk__in=member_of)
+    return projects.values("pk")
 
 
 def visible_generations(request: HttpRequest) -> QuerySet[Generation]:
@@ -153,11 +170,12 @@ def studio(request: HttpRequest, mode_slug: str = "text") -> HttpResponse:
     mode = MODES_BY_SLUG.get(mode_slug)
     if mode is None:
         raise Http404
+    projects = visible_projects(request.user)
     if request.method != "POST":
-        form = GenerationForm(mode=mode.key, initial=prefill(request, mode))
+        form = GenerationForm(mode=mode.key, initial=prefill(request, mode, projects), projects=projects)
         return render(request, "studio/studio.html", studio_context(request, form))
 
-    form = GenerationForm(*with_reused_pictures(request, mode), mode=mode.key)
+    form = GenerationForm(*with_reused_pictures(request, mode), mode=mode.key, projects=projects)
     if not form.is_valid():
         response = render(
             request, "studio/studio.html#form" if request.htmx else "studio/studio.html", studio_context(request, form)
@@ -175,13 +193,24 @@ def studio(request: HttpRequest, mode_slug: str = "text") -> HttpResponse:
         context = {**studio_context(request, form), "over_budget": refusal.message}
         response = render(request, "studio/studio.html#form" if request.htmx else "studio/studio.html", context)
         return retarget(reswap(response, "outerHTML"), "#generate-form") if request.htmx else response
+    remember_project(request.user, form.cleaned_data.get("project"))
     if not request.htmx:
         return redirect("generation", public_id=generation.uuid)
     made = [generation, *generation.siblings().order_by("pk")]
     ratelimit.note_places(made)
-    fresh = GenerationForm(mode=mode.key)
+    fresh = GenerationForm(mode=mode.key, initial=last_project(request.user, projects), projects=projects)
     response = render(request, "studio/studio_submitted.html", {"made": made, "created": created, "form": fresh})
     return response if created else reswap(response, "none")
+
+
+def remember_project(user: AbstractBaseUser, project: models.Model | None) -> None:
+    """The studio offers the project last chosen first next time: kept on the person's membership."""
+    Membership.objects.filter(user=user).exclude(last_project=project).update(last_project=project)
+
+
+def last_project(user: AbstractBaseUser, projects: QuerySet) -> dict:
+    chosen = projects.filter(pk=Membership.objects.filter(user=user).values("last_project")[:1]).first()
+    return {"project": chosen.uuid} if chosen is not None else {}
 
 
 # --- starting from an earlier video (edit and re-run, a frame or a picture as the first frame) -----------------
@@ -210,10 +239,10 @@ def picture_file(request: HttpRequest, reference: str) -> tuple[str, Generation]
     return (image.file.name, generation) if image is not None and image.file else None
 
 
-def prefill(request: HttpRequest, mode: rules.Mode) -> dict:
+def prefill(request: HttpRequest, mode: rules.Mode, projects: QuerySet) -> dict:
     """``?from=<video>``: that video's settings and pictures; ``?picture=<address>``: one picture to start from;
-    ``?try=1``: the mode's example prompt ("Try this" without JavaScript)."""
-    initial: dict = {}
+    ``?try=1``: the mode's example prompt ("Try this" without JavaScript). The project last chosen, else."""
+    initial: dict = last_project(request.user, projects)
     source_id = request.GET.get("from", "")
     if source_id:
         try:
@@ -221,6 +250,7 @@ def prefill(request: HttpRequest, mode: rules.Mode) -> dict:
         except ValueError:
             raise Http404 from None
         initial = {
+            "project": projects.filter(pk=source.project_id).values_list("uuid", flat=True).first(),
             "prompt": source.prompt,
             "model": source.model,
             "aspect_ratio": source.aspect_ratio,
@@ -304,6 +334,7 @@ def detail_context(request: HttpRequest, generation: Generation) -> dict:
     members = []
     if generation.group is not None:
         members = list(visible_generations(request).filter(group=generation.group).order_by("pk"))
+    can_move = generation.owner_id == request.user.pk or request.user.is_staff
     return {
         "generation": generation,
         "pricing": Pricing.current(),
@@ -313,6 +344,8 @@ def detail_context(request: HttpRequest, generation: Generation) -> dict:
         "picked": next((member for member in members if member.picked_at), None),
         "offers": services.offers(generation),
         "renditions": generation.renditions.all(),
+        "can_move": can_move,
+        "projects": visible_projects(request.user) if can_move else [],
     }
 
 

@@ -42,6 +42,8 @@ class SpendSource:
     model: str
     owner_field: str = "owner"
     created_field: str = "created_at"
+    # The project its cost is charged to (set once, when the work is made: moves of the video don't change it).
+    project_field: str = "spend_project"
     # False for a spend that stands once made, whatever happens to the work it was for (a "Send it again"):
     # counted at its estimate, and its model needs only ``estimated_credits``.
     tracked: bool = True
@@ -89,12 +91,16 @@ def next_month(start: datetime) -> datetime:
     return start.replace(year=year, month=month)
 
 
-def spent(*, since: datetime, until: datetime, user: AbstractBaseUser | None = None) -> Decimal:
+def spent(
+    *, since: datetime, until: datetime, user: AbstractBaseUser | None = None, project: models.Model | None = None
+) -> Decimal:
     total = Decimal(0)
     for source in SOURCES:
         rows = source.rows(since, until)
         if user is not None:
             rows = rows.filter(**{source.owner_field: user})
+        if project is not None:
+            rows = rows.filter(**{source.project_field: project})
         total += rows.aggregate(credits=Sum(source.cost()))["credits"] or Decimal(0)
     return total
 
@@ -117,6 +123,25 @@ def monthly_usage(since: datetime, until: datetime) -> dict[tuple[int, date], Us
         )
         for row in rows:
             usage = result.setdefault((row[source.owner_field], row["month"]), Usage())
+            usage.credits += row["credits"] or Decimal(0)
+            usage.items += row["items"]
+    return result
+
+
+def project_usage(since: datetime, until: datetime) -> dict[tuple[int | None, int, date], Usage]:
+    """Credits and paid items per (project id, user id, first day of the month), summed by the database; a project
+    id of None is what was charged to no project."""
+    result: dict[tuple[int | None, int, date], Usage] = {}
+    for source in SOURCES:
+        rows = (
+            source.rows(since, until)
+            .annotate(month=TruncMonth(source.created_field, output_field=models.DateField()))
+            .values(source.project_field, source.owner_field, "month")
+            .annotate(credits=Sum(source.cost()), items=Count("pk", filter=source.paid()))
+        )
+        for row in rows:
+            key = (row[source.project_field], row[source.owner_field], row["month"])
+            usage = result.setdefault(key, Usage())
             usage.credits += row["credits"] or Decimal(0)
             usage.items += row["items"]
     return result
@@ -149,13 +174,15 @@ def lock(user: AbstractBaseUser) -> tuple[TeamSettings, Membership]:
     return team, membership
 
 
-def reserve(user: AbstractBaseUser, credits: Decimal, *, count: int = 1) -> None:
-    """Check that ``count`` items of ``credits`` each fit in this month's budgets, or raise OverBudget.
+def reserve(user: AbstractBaseUser, credits: Decimal, *, count: int = 1, project_id: int | None = None) -> None:
+    """Check that ``count`` items of ``credits`` each fit in this month's budgets (the person's, the team's and,
+    charged to a project, the project's), or raise OverBudget.
 
     Call it inside the transaction that saves the paid work, before saving it. The team settings row and the
     person's membership row stay locked until that transaction ends, so simultaneous reservations queue here
     and each one counts what the ones before it saved: together they can never exceed a budget. (PostgreSQL:
-    SELECT ... FOR UPDATE. SQLite: IMMEDIATE transactions already let one writer in at a time.)
+    SELECT ... FOR UPDATE. SQLite: IMMEDIATE transactions already let one writer in at a time.) A project's row
+    is locked the same way, after those two, always in that order.
     """
     wanted = Decimal(credits) * count
     team, membership = lock(user)
@@ -169,6 +196,13 @@ def reserve(user: AbstractBaseUser, credits: Decimal, *, count: int = 1) -> None
         used = spent(since=start, until=until)
         if used + wanted > team.monthly_budget:
             raise OverBudget(over_message(user, wanted, count, team.monthly_budget - used, start, team=True))
+    if project_id is not None:
+        locked = apps.get_model("projects", "Project").objects.select_for_update().filter(pk=project_id).first()
+        if locked is not None and locked.monthly_budget is not None:
+            used = spent(since=start, until=until, project=locked)
+            if used + wanted > locked.monthly_budget:
+                left = locked.monthly_budget - used
+                raise OverBudget(over_message(user, wanted, count, left, start, team=False, project=locked.name))
 
 
 def admin_names(exclude: AbstractBaseUser | None = None) -> list[str]:
@@ -179,9 +213,17 @@ def admin_names(exclude: AbstractBaseUser | None = None) -> list[str]:
 
 
 def over_message(
-    user: AbstractBaseUser, wanted: Decimal, count: int, left: Decimal, start: datetime, *, team: bool
+    user: AbstractBaseUser,
+    wanted: Decimal,
+    count: int,
+    left: Decimal,
+    start: datetime,
+    *,
+    team: bool,
+    project: str = "",
 ) -> str:
     params = {
+        "project": project,
         "cost": credits_text(wanted),
         "left": credits_text(max(left, Decimal(0))),
         "month": date_format(start, "F"),
@@ -196,11 +238,16 @@ def over_message(
         )
         % params
     )
-    if team:
+    if project:
+        left_text = _("but only %(left)s credits are left of the budget of the project %(project)s for %(month)s.")
+        left_text %= params
+    elif team:
         left_text = _("but only %(left)s credits are left of the team's budget for %(month)s.") % params
     else:
         left_text = _("but only %(left)s credits are left of your budget for %(month)s.") % params
-    if user.is_staff:
+    if user.is_staff and project:
+        ask = _("As an admin, you can raise it on the project's page.")
+    elif user.is_staff:
         ask = (
             _("As an admin, you can raise it in Team settings.")
             if team

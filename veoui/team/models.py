@@ -36,6 +36,10 @@ class Membership(models.Model):
     must_change_password = models.BooleanField(default=False)
     # One of settings.LANGUAGES, chosen with the language switcher; empty follows the browser.
     language = models.CharField(_("Language"), max_length=10, blank=True)
+    # The project last chosen in the studio, offered first next time.
+    last_project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

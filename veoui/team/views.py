@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import wraps
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, update_session_auth_hash
@@ -299,6 +300,32 @@ def usage_table(months: list[datetime]) -> tuple[list[dict], list[Decimal]]:
     return rows, totals
 
 
+def project_table(since: datetime, until: datetime) -> list[dict]:
+    """A row per project and person who spent in the window (what no project paid for last), with dollars, so an
+    agency can bill each client."""
+    data = budgets.project_usage(since, until)
+    projects = apps.get_model("projects", "Project").objects.in_bulk({key[0] for key in data if key[0]})
+    users = get_user_model().objects.in_bulk({key[1] for key in data})
+    pricing = Pricing.current()
+    rows = []
+    for (project_id, user_id, month), usage in data.items():
+        project = projects.get(project_id)
+        rows.append(
+            {
+                "month": month,
+                "project": project,
+                "project_name": project.name if project else "",
+                "user": users[user_id],
+                "name": display_name(users[user_id]),
+                "credits": usage.credits,
+                "usd": pricing.usd(usage.credits),
+                "items": usage.items,
+            }
+        )
+    rows.sort(key=lambda row: (row["month"], row["project"] is None, row["project_name"].lower(), row["name"].lower()))
+    return rows
+
+
 @require_GET
 @admin_required
 def usage(request: HttpRequest) -> HttpResponse:
@@ -306,6 +333,7 @@ def usage(request: HttpRequest) -> HttpResponse:
     months = months_back_from(selected, USAGE_MONTHS)
     rows, totals = usage_table(months)
     context = {
+        "by_project": project_table(selected, budgets.next_month(selected)),
         "selected": selected,
         "months": months,
         "rows": rows,
@@ -331,6 +359,8 @@ def csv_cell(value: object) -> object:
 @admin_required
 def usage_csv(request: HttpRequest) -> HttpResponse:
     until = budgets.next_month(budgets.month_start())
+    if request.GET.get("by") == "project":
+        return usage_by_project_csv(until)
     data = budgets.monthly_usage(timezone.make_aware(datetime(2000, 1, 1)), until)
     users = get_user_model().objects.in_bulk({user_id for user_id, _month in data})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -346,6 +376,27 @@ def usage_csv(request: HttpRequest) -> HttpResponse:
                 csv_cell(user.get_full_name()),
                 f"{row.credits:.2f}",
                 row.items,
+            ]
+        )
+    return response
+
+
+def usage_by_project_csv(until: datetime) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"veoui-usage-by-project-{date.today():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(["month", "project", "username", "name", "credits", "dollars", "videos"])
+    for row in project_table(timezone.make_aware(datetime(2000, 1, 1)), until):
+        writer.writerow(
+            [
+                f"{row['month']:%Y-%m}",
+                csv_cell(row["project_name"]),
+                csv_cell(row["user"].get_username()),
+                csv_cell(row["user"].get_full_name()),
+                f"{row['credits']:.2f}",
+                f"{row['usd']:.2f}",
+                row["items"],
             ]
         )
     return response
