@@ -1,9 +1,9 @@
 """The gallery: the team's videos as a grid of posters, newest first, with filters, search and pages.
 
 Each page costs the same few queries however many videos exist: one count (read from an index alone), one page
-of rows with their owners (joined) and one for their finished versions, indexed by visibility or status and
-creation time. Nothing per card touches the database. Search looks for every word of the query in the prompt,
-folded (veoui.common.search).
+of rows with their owners (joined) and whether the person starred them (EXISTS), and one for their finished
+versions, indexed by visibility or status and creation time. Nothing per card touches the database. Search looks
+for every word of the query in the prompt, folded (veoui.common.search).
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from veoui.common.search import search_words
-from veoui.studio import rules
-from veoui.studio.models import Generation, Rendition, Status
+from veoui.studio import bulk, rules
+from veoui.studio.favourites import with_star
+from veoui.studio.models import Favourite, Generation, Rendition, Status
 from veoui.studio.views import visible_generations
 
 PAGE_SIZE = 24
@@ -46,6 +47,7 @@ class GalleryFilter(forms.Form):
             [("running", _("In progress")), (Status.SUCCEEDED, _("Ready")), (Status.FAILED, _("Failed"))], _("Any")
         ),
     )
+    favourites = forms.BooleanField(label=_("Favourites"), required=False)
     q = forms.CharField(label=_("Search prompts"), required=False, max_length=200, widget=forms.SearchInput)
 
     def apply(self, generations, user):  # noqa: ANN001, ANN201 (a queryset in, a queryset out)
@@ -63,6 +65,8 @@ class GalleryFilter(forms.Form):
             generations = generations.exclude(status__in=[Status.SUCCEEDED, Status.FAILED])
         elif data.get("status"):
             generations = generations.filter(status=data["status"])
+        if data.get("favourites"):
+            generations = generations.filter(Favourite.starred_by(user.pk))
         for word in search_words(data.get("q", "")):
             generations = generations.filter(search_text__contains=word)
         return generations
@@ -81,6 +85,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
         .values("n")
     )
     generations = generations.annotate(group_size=Subquery(sizes, output_field=IntegerField()))
+    generations = with_star(generations, request.user.pk)  # the person's own stars: in the same query
     # The finished 1080P, 4K and extended versions, shown as badges: one more query for the whole page.
     versions = Prefetch(
         "renditions",
@@ -94,7 +99,14 @@ def gallery(request: HttpRequest) -> HttpResponse:
     filtered = any(str(request.GET.get(name, "")).strip() for name in filters.fields)
     # A filter changed in the page (htmx): only the results; going back to a page htmx no longer has: all of it.
     changed = bool(request.htmx) and not request.htmx.history_restore_request
-    context = {"filters": filters, "page": page, "query": query.urlencode(), "filtered": filtered, "changed": changed}
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": filtered,
+        "changed": changed,
+        "zip_limit": bulk.ZIP_LIMIT,
+    }
     response = render(request, "studio/gallery.html#results" if changed else "studio/gallery.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
