@@ -38,6 +38,7 @@ def member_pages(video, running, failed, variation) -> list[str]:
         f"/videos/{variation.uuid}/",
         "/gallery/",
         "/gallery/?q=lighthouse",
+        "/gallery/?favourites=on",  # the stars, the tick boxes and the bar of chosen videos
         "/account/password/",
         "/no-such-page/",  # 404
         "/people/",  # 403 for a member
