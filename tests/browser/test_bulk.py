@@ -160,3 +160,22 @@ def test_it_works_without_javascript(playwright_browser, live_server, person, vi
         page.get_by_role("button", name="Delete 2 videos").click()
         expect(page.get_by_text("2 videos were deleted.")).to_be_visible()
         assert Generation.objects.filter(deleted_at__isnull=False).count() == 2
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_it_stars_from_the_video_page_and_the_studio(playwright_browser, live_server, person, videos, width) -> None:
+    with gallery(playwright_browser, live_server, person, viewport={"width": width, "height": 844}) as page:
+        page.goto(f"/videos/{videos[0].uuid}/")
+        star = page.get_by_role("button", name="Add to favourites")
+        star.click()
+        expect(page.get_by_role("button", name="Remove from favourites")).to_have_attribute("aria-pressed", "true")
+        wait_for(lambda: Favourite.objects.filter(person=person, generation=videos[0]).exists(), 10, "the star saved")
+        screenshot(page, f"video-favourite-{width}")
+        assert axe_problems(page, f"a starred video's page, {width} px") == []
+        page.goto("/studio/text/")
+        tile = page.locator(f"#generation-{videos[0].uuid}")
+        expect(tile.get_by_role("button", name="Remove from favourites")).to_have_attribute("aria-pressed", "true")
+        page.locator(f"#generation-{videos[1].uuid}").get_by_role("button", name="Add to favourites").click()
+        wait_for(lambda: Favourite.objects.filter(person=person).count() == 2, 10, "the second star saved")
+        assert overflow(page) <= 0
+        screenshot(page, f"studio-favourite-{width}")

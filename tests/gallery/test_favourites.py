@@ -44,6 +44,10 @@ def test_it_swaps_the_star_in_place_with_htmx(maya) -> None:
     body = text(response)
     assert body.lstrip().startswith("<form") and 'aria-pressed="true"' in body and "Remove from favourites" in body
     assert starred(maya) == {video.uuid}
+    tile = client_for(maya).post(
+        f"/videos/{video.uuid}/favourite/", {"favourite": "0", "small": "1"}, headers={"HX-Request": "true"}
+    )
+    assert "favourite--small" in text(tile) and 'aria-pressed="false"' in text(tile) and starred(maya) == set()
 
 
 def test_it_keeps_each_persons_favourites_their_own(maya, tom) -> None:

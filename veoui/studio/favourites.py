@@ -34,7 +34,8 @@ def generation_favourite(request: HttpRequest, public_id: uuid.UUID) -> HttpResp
         Favourite.objects.filter(person=request.user, generation=generation).delete()
     generation.is_favourite = Favourite.objects.filter(person=request.user, generation=generation).exists()
     if request.htmx:
-        return render(request, "studio/_favourite.html", {"generation": generation})
+        small = request.POST.get("small") == "1"  # a tile's star, kept its size
+        return render(request, "studio/_favourite.html", {"generation": generation, "small": small})
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = generation.get_absolute_url()
