@@ -133,9 +133,14 @@ def test_it_stars_selects_downloads_and_deletes(playwright_browser, live_server,
 def test_it_asks_before_deleting_on_a_phone(playwright_browser, live_server, person, videos) -> None:
     phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
     with gallery(playwright_browser, live_server, person, **phone) as page:
+        bar = page.get_by_role("form", name="Chosen videos")
+        bar.get_by_role("button", name="Select all on this page").tap()
+        expect(bar.get_by_text("5 selected")).to_be_visible()
+        assert ticked(page) == [1, 2, 3, 4, 5]
+        bar.get_by_role("button", name="Clear").tap()
+        assert ticked(page) == []
         box(page, 1).tap()
         box(page, 2).tap()
-        bar = page.get_by_role("form", name="Chosen videos")
         expect(bar.get_by_text("2 selected")).to_be_visible()
         screenshot(page, "gallery-selected-phone-390")
         bar.get_by_role("button", name="Delete", exact=True).click()
