@@ -29,6 +29,7 @@ PLAN = [
     ("slow_jobs", "sqlite"),
     ("slow_jobs", "postgres"),
     ("memory", "sqlite"),
+    ("zip_download", "sqlite"),
     ("page_weight", "sqlite"),
 ]
 

@@ -44,6 +44,7 @@ def member_pages(video, running, failed, variation, project) -> list[str]:
         f"/projects/{project.uuid}/",
         f"/projects/{project.uuid}/edit/",
         f"/projects/{project.uuid}/delete/",
+        "/gallery/?favourites=on",  # the stars, the tick boxes and the bar of chosen videos
         "/account/password/",
         "/no-such-page/",  # 404
         "/people/",  # 403 for a member

@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.people import make_user
 from veoui.projects.models import Project
-from veoui.studio.models import Generation, InputImage, Rendition, Status
+from veoui.studio.models import Favourite, Generation, InputImage, Rendition, Status
 from veoui.team import people
 from veoui.team.models import Invite, Membership, Role, TeamSettings
 
@@ -32,7 +32,7 @@ LOGIN = "login"  # redirected to the login page
 @dataclass(frozen=True)
 class Entry:
     method: str
-    path: str  # formatted with g (generation), r (rendition), m (membership), i (invite), p (project)
+    path: str  # formatted with g (generation), r (rendition), m (membership), i (invite), p (project); data too
     expect: dict[str, int | str | tuple[int, ...]]
     data: dict = field(default_factory=dict)
 
@@ -92,6 +92,14 @@ MATRIX: dict[str, Entry] = {
     ),
     "generation_delete": Entry("post", G + "delete/", owner_or_admin(302)),
     "generation_pick": Entry("post", G + "pick/", owner_or_admin(302)),
+    # A star is the person's own: anyone who may see a video may star it.
+    "generation_favourite": Entry("post", G + "favourite/", allowed(302), {"favourite": "1"}),
+    # Ids posted that the person may not see find nothing: back to the gallery with a message, never a file.
+    "gallery_zip": Entry("post", "/gallery/download.zip", everyone(200) | {"teammate_private": 302}, {"videos": "{g}"}),
+    # First the question ("Delete 1 video?") for whoever may delete it; the others are sent back with a message.
+    "gallery_delete": Entry(
+        "post", "/gallery/delete/", owner_or_admin(200) | {"teammate": 302, "teammate_private": 302}, {"videos": "{g}"}
+    ),
     "rendition_create": Entry("post", G + "renditions/", allowed(302), {"kind": "4k", "request_token": uuid.uuid4()}),
     "rendition_video": Entry("get", R + "video.mp4", allowed(200)),
     "rendition_poster": Entry("get", R + "poster.jpg", allowed(200)),
@@ -214,6 +222,7 @@ def snapshot() -> tuple:
         list(Invite.objects.order_by("pk").values_list("cancelled_at", flat=True)),
         TeamSettings.current().monthly_budget,
         DBTaskResult.objects.count(),
+        list(Favourite.objects.order_by("pk").values_list("person_id", "generation_id")),
     )
 
 
@@ -268,3 +277,12 @@ def test_it_never_lists_a_private_video_to_others(world: dict, persona: str) -> 
     status = f"/status/?shown={private}:0&seen={private}&known="
     for path in ("/gallery/", "/gallery/?q=private", "/studio/text/", status):
         assert private not in client.get(path).content.decode(), path
+
+
+def test_it_never_zips_a_private_video_for_others(world: dict) -> None:
+    client, (generation, _rendition) = client_as(world, "teammate_private")
+    team = world["team"][0]
+    response = client.post("/gallery/download.zip", {"videos": [str(generation.uuid), str(team.uuid)]})
+    archive = b"".join(response.streaming_content)
+    assert b"A private video" not in archive and generation.uuid.hex[:8].encode() not in archive
+    assert b"A team video" in archive

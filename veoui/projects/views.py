@@ -64,7 +64,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def project_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     project = get_project(request.user, public_id)
-    videos = as_tiles(visible_generations(request).filter(project=project))
+    videos = as_tiles(visible_generations(request).filter(project=project), request.user.pk)
     page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
     start = budgets.month_start()
     context = {

@@ -1,9 +1,9 @@
 """The gallery: the team's videos as a grid of posters, newest first, with filters, search and pages.
 
 Each page costs the same few queries however many videos exist: one count (read from an index alone), one page
-of rows with their owners (joined) and one for their finished versions, indexed by visibility or status and
-creation time. Nothing per card touches the database. Search looks for every word of the query in the prompt,
-folded (veoui.common.search).
+of rows with their owners (joined) and whether the person starred them (EXISTS), and one for their finished
+versions, indexed by visibility or status and creation time. Nothing per card touches the database. Search looks
+for every word of the query in the prompt, folded (veoui.common.search).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET
 
 from veoui.common.search import search_words
 from veoui.projects.access import visible_projects
-from veoui.studio import rules
-from veoui.studio.models import Generation, Rendition, Status
+from veoui.studio import bulk, rules
+from veoui.studio.favourites import with_star
+from veoui.studio.models import Favourite, Generation, Rendition, Status
 from veoui.studio.views import visible_generations
 
 PAGE_SIZE = 24
@@ -49,6 +50,7 @@ class GalleryFilter(forms.Form):
         ),
     )
     project = forms.ChoiceField(label=_("Project"), required=False)
+    favourites = forms.BooleanField(label=_("Favourites"), required=False)
     q = forms.CharField(label=_("Search prompts"), required=False, max_length=200, widget=forms.SearchInput)
 
     def __init__(self, *args: object, projects: QuerySet, **kwargs: object) -> None:
@@ -80,13 +82,16 @@ class GalleryFilter(forms.Form):
             generations = generations.exclude(status__in=[Status.SUCCEEDED, Status.FAILED])
         elif data.get("status"):
             generations = generations.filter(status=data["status"])
+        if data.get("favourites"):
+            generations = generations.filter(Favourite.starred_by(user.pk))
         for word in search_words(data.get("q", "")):
             generations = generations.filter(search_text__contains=word)
         return generations
 
 
-def as_tiles(generations: QuerySet[Generation]) -> QuerySet[Generation]:
-    """What a gallery tile shows, for a page of rows: owners and projects joined, versions in one more query."""
+def as_tiles(generations: QuerySet[Generation], viewer_id: int) -> QuerySet[Generation]:
+    """What a gallery tile shows, for a page of rows: owners and projects joined, the viewer's stars, versions in one
+    more query."""
     generations = generations.select_related("owner", "project")
     # How many variations each video's group has: a subquery evaluated for the page's rows only.
     sizes = (
@@ -97,6 +102,7 @@ def as_tiles(generations: QuerySet[Generation]) -> QuerySet[Generation]:
         .values("n")
     )
     generations = generations.annotate(group_size=Subquery(sizes, output_field=IntegerField()))
+    generations = with_star(generations, viewer_id)  # the person's own stars: in the same query
     # The finished 1080P, 4K and extended versions, shown as badges: one more query for the whole page.
     versions = Prefetch(
         "renditions",
@@ -108,7 +114,7 @@ def as_tiles(generations: QuerySet[Generation]) -> QuerySet[Generation]:
 @require_GET
 def gallery(request: HttpRequest) -> HttpResponse:
     filters = GalleryFilter(request.GET, projects=visible_projects(request.user))
-    generations = as_tiles(filters.apply(visible_generations(request), request.user))
+    generations = as_tiles(filters.apply(visible_generations(request), request.user), request.user.pk)
     page = Paginator(generations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -116,7 +122,16 @@ def gallery(request: HttpRequest) -> HttpResponse:
     filtered = any(str(request.GET.get(name, "")).strip() for name in filters.fields)
     # A filter changed in the page (htmx): only the results; going back to a page htmx no longer has: all of it.
     changed = bool(request.htmx) and not request.htmx.history_restore_request
-    context = {"filters": filters, "page": page, "query": query.urlencode(), "filtered": filtered, "changed": changed}
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": filtered,
+        "changed": changed,
+        "zip_limit": bulk.ZIP_LIMIT,
+        # Where the chosen videos can be moved: the projects the filter offers, by their ids.
+        "move_to": [(value, name) for value, name in filters.fields["project"].choices if value in filters.project_ids],
+    }
     response = render(request, "studio/gallery.html#results" if changed else "studio/gallery.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -788,3 +788,22 @@ class KieContact(models.Model):
 
     def __str__(self) -> str:
         return f"last kie.ai success: {self.last_success_at or 'never'}"
+
+
+class Favourite(models.Model):
+    """A video one person starred: their own list, unlike a variation's pick, which the whole team shares."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="favourites")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "generation"], name="one_favourite_per_person")]
+
+    def __str__(self) -> str:
+        return f"favourite of {self.person_id}: {self.generation_id}"
+
+    @classmethod
+    def starred_by(cls, person_id: int | None) -> models.Exists:
+        """For a query of generations: whether this person starred each one (one EXISTS in the same query)."""
+        return models.Exists(cls.objects.filter(person_id=person_id, generation=models.OuterRef("pk")))

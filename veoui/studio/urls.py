@@ -1,6 +1,6 @@
 from django.urls import path
 
-from veoui.studio import callbacks, gallery, views
+from veoui.studio import bulk, callbacks, favourites, gallery, views
 
 urlpatterns = [
     # Looked through in order: first the status check, which every open page makes every two seconds.
@@ -23,7 +23,10 @@ urlpatterns = [
     path("videos/<uuid:public_id>/pick/", views.generation_pick, name="generation_pick"),
     path("videos/<uuid:public_id>/visibility/", views.generation_visibility, name="generation_visibility"),
     path("videos/<uuid:public_id>/delete/", views.generation_delete, name="generation_delete"),
+    path("videos/<uuid:public_id>/favourite/", favourites.generation_favourite, name="generation_favourite"),
     path("gallery/", gallery.gallery, name="gallery"),
+    path("gallery/download.zip", bulk.download_zip, name="gallery_zip"),
+    path("gallery/delete/", bulk.delete_many, name="gallery_delete"),
     path("videos/<uuid:public_id>/renditions/", views.rendition_create, name="rendition_create"),
     path("renditions/<uuid:public_id>/video.mp4", views.rendition_file, {"kind": "video"}, name="rendition_video"),
     path("renditions/<uuid:public_id>/poster.jpg", views.rendition_file, {"kind": "poster"}, name="rendition_poster"),

@@ -34,7 +34,7 @@ from veoui.studio.forms import (
     image_limits_text,
 )
 from veoui.studio.media import serve_file
-from veoui.studio.models import CANCELLED, TERMINAL, Generation, Pricing, Rendition, TrackedWork
+from veoui.studio.models import CANCELLED, TERMINAL, Favourite, Generation, Pricing, Rendition, TrackedWork
 from veoui.team import budgets
 from veoui.team.models import Membership
 
@@ -81,9 +81,9 @@ def get_generation(request: HttpRequest, public_id: uuid.UUID, *, change: bool =
 def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
     pricing = Pricing.current()
     recent = list(
-        Generation.objects.filter(owner=request.user, deleted_at__isnull=True).prefetch_related("images", "renditions")[
-            :RECENT_COUNT
-        ]
+        Generation.objects.filter(owner=request.user, deleted_at__isnull=True)
+        .annotate(is_favourite=Favourite.starred_by(request.user.pk))
+        .prefetch_related("images", "renditions")[:RECENT_COUNT]
     )
     ratelimit.note_places(recent)
     recent = grouped(recent)
@@ -335,6 +335,7 @@ def detail_context(request: HttpRequest, generation: Generation) -> dict:
     if generation.group is not None:
         members = list(visible_generations(request).filter(group=generation.group).order_by("pk"))
     can_move = generation.owner_id == request.user.pk or request.user.is_staff
+    generation.is_favourite = Favourite.objects.filter(person=request.user, generation=generation).exists()
     return {
         "generation": generation,
         "pricing": Pricing.current(),
@@ -372,7 +373,9 @@ def status(request: HttpRequest) -> HttpResponse:
     visible = visible_generations(request)
     # As few reads as the answer allows: most checks of a page with a card or two read the cards and the person's
     # current work, and find nothing to say.
-    generations = list(visible.filter(uuid__in=shown)) if shown else []
+    # The tiles it may send show the person's star, read in the same query.
+    starred = Favourite.starred_by(request.user.pk)
+    generations = list(visible.filter(uuid__in=shown).annotate(is_favourite=starred)) if shown else []
     others = set(shown).difference(generation.uuid for generation in generations)
     renditions = list(Rendition.objects.filter(uuid__in=others, generation__in=visible)) if others else []
     mine = Generation.objects.filter(owner=request.user, deleted_at__isnull=True)
@@ -390,7 +393,9 @@ def status(request: HttpRequest) -> HttpResponse:
     running_versions = [r.uuid for r in current_versions if r.status not in TERMINAL]
     ended_versions = [r for r in current_versions if r.status in TERMINAL]
     arrived = set(running).difference(known)
-    new = list(mine.filter(uuid__in=arrived)) if "known" in request.GET and arrived else []
+    new = []
+    if "known" in request.GET and arrived:
+        new = list(mine.filter(uuid__in=arrived).annotate(is_favourite=starred))
     ratelimit.note_places(generations + new)
     changed = {
         "generations": [g for g in generations if not (g.is_watchable and shown[g.uuid] == g.fingerprint())],
