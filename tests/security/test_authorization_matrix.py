@@ -18,6 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_tasks_db.models import DBTaskResult
 
 from tests.people import make_user
+from veoui.review.models import Comment, Notice, Review
+from veoui.scenes.models import Scene
 from veoui.studio.models import Generation, InputImage, Rendition, Status
 from veoui.team import people
 from veoui.team.models import Invite, Membership, Role, TeamSettings
@@ -31,7 +33,7 @@ LOGIN = "login"  # redirected to the login page
 @dataclass(frozen=True)
 class Entry:
     method: str
-    path: str  # formatted with g (generation), r (rendition), m (membership), i (invite)
+    path: str  # formatted with g (generation), r (rendition), s (scene), m (membership), i (invite)
     expect: dict[str, int | str | tuple[int, ...]]
     data: dict = field(default_factory=dict)
 
@@ -116,6 +118,15 @@ MATRIX: dict[str, Entry] = {
     "balance_refresh": Entry("post", "/team/balance/refresh/", admins_only(302)),
     "join": Entry("get", "/join/not-an-invite/", everyone(404, anonymous=404)),
     "password_change": Entry("get", "/account/password/", everyone(200)),
+    # Review: anyone on the team who may see a video or scene may comment on it and set its review state.
+    "video_comment": Entry("post", G + "comments/", allowed(302), {"text": "Looks good"}),
+    "video_review_state": Entry("post", G + "review/", allowed(302), {"state": "approved"}),
+    "scene_comment": Entry("post", "/scenes/{s}/comments/", allowed(302), {"text": "Nice cut", "next": "/gallery/"}),
+    "scene_review_state": Entry(
+        "post", "/scenes/{s}/review/", allowed(302), {"state": "approved", "next": "/gallery/"}
+    ),
+    # Each person's own notices (nobody else's are ever listed).
+    "notices": Entry("get", "/notices/", everyone(200)),
     # Everyone, signed in or not, may choose the language they read veoui in; it changes nothing of anyone else's.
     "set_language": Entry("post", "/account/language/", everyone(302, anonymous=302), {"language": "es"}),
 }
@@ -174,7 +185,17 @@ def world(settings, tmp_path) -> dict:
 
     team, private = video("team"), video("private")
     invite = people.create_invite(note="Sam", role=Role.MEMBER, monthly_budget=None, by=alex)[0]
-    return {"users": {"maya": maya, "tom": tom, "alex": alex}, "team": team, "private": private, "invite": invite}
+    scenes = {
+        visibility: Scene.objects.create(owner=maya, title=visibility, visibility=visibility)
+        for visibility in ("team", "private")
+    }
+    return {
+        "users": {"maya": maya, "tom": tom, "alex": alex},
+        "team": team,
+        "private": private,
+        "scenes": scenes,
+        "invite": invite,
+    }
 
 
 def snapshot() -> tuple:
@@ -186,6 +207,9 @@ def snapshot() -> tuple:
         list(Invite.objects.order_by("pk").values_list("cancelled_at", flat=True)),
         TeamSettings.current().monthly_budget,
         DBTaskResult.objects.count(),
+        Comment.objects.count(),
+        list(Review.objects.values_list("state", flat=True)),
+        Notice.objects.count(),
     )
 
 
@@ -206,7 +230,10 @@ def test_it_lets_each_persona_do_only_what_they_may(world: dict, name: str, pers
     entry = MATRIX[name]
     client, (generation, rendition) = client_as(world, persona)
     membership = Membership.objects.get(user=world["users"]["maya"])
-    path = entry.path.format(g=generation.uuid, r=rendition.uuid, m=membership.uuid, i=world["invite"].uuid)
+    scene = world["scenes"]["private" if persona in {"teammate_private", "admin"} else "team"]
+    path = entry.path.format(
+        g=generation.uuid, r=rendition.uuid, s=scene.uuid, m=membership.uuid, i=world["invite"].uuid
+    )
     before = snapshot()
     headers = {"HX-Request": "true"} if htmx else {}
     response = getattr(client, entry.method)(path, entry.data, headers=headers)

@@ -71,7 +71,7 @@ class GalleryFilter(forms.Form):
 @require_GET
 def gallery(request: HttpRequest) -> HttpResponse:
     filters = GalleryFilter(request.GET)
-    generations = filters.apply(visible_generations(request), request.user).select_related("owner")
+    generations = filters.apply(visible_generations(request), request.user).select_related("owner", "review")
     # How many variations each video's group has: a subquery evaluated for the page's rows only.
     sizes = (
         Generation.objects.filter(group=OuterRef("group"), deleted_at__isnull=True)

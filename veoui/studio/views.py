@@ -64,9 +64,9 @@ def get_generation(request: HttpRequest, public_id: uuid.UUID, *, change: bool =
 def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
     pricing = Pricing.current()
     recent = list(
-        Generation.objects.filter(owner=request.user, deleted_at__isnull=True).prefetch_related("images", "renditions")[
-            :RECENT_COUNT
-        ]
+        Generation.objects.filter(owner=request.user, deleted_at__isnull=True)
+        .select_related("review")  # the tiles' review badges, joined
+        .prefetch_related("images", "renditions")[:RECENT_COUNT]
     )
     ratelimit.note_places(recent)
     recent = grouped(recent)
@@ -339,7 +339,7 @@ def status(request: HttpRequest) -> HttpResponse:
     visible = visible_generations(request)
     # As few reads as the answer allows: most checks of a page with a card or two read the cards and the person's
     # current work, and find nothing to say.
-    generations = list(visible.filter(uuid__in=shown)) if shown else []
+    generations = list(visible.filter(uuid__in=shown).select_related("review")) if shown else []
     others = set(shown).difference(generation.uuid for generation in generations)
     renditions = list(Rendition.objects.filter(uuid__in=others, generation__in=visible)) if others else []
     mine = Generation.objects.filter(owner=request.user, deleted_at__isnull=True)
@@ -357,7 +357,7 @@ def status(request: HttpRequest) -> HttpResponse:
     running_versions = [r.uuid for r in current_versions if r.status not in TERMINAL]
     ended_versions = [r for r in current_versions if r.status in TERMINAL]
     arrived = set(running).difference(known)
-    new = list(mine.filter(uuid__in=arrived)) if "known" in request.GET and arrived else []
+    new = list(mine.filter(uuid__in=arrived).select_related("review")) if "known" in request.GET and arrived else []
     ratelimit.note_places(generations + new)
     changed = {
         "generations": [g for g in generations if not (g.is_watchable and shown[g.uuid] == g.fingerprint())],
