@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -17,6 +18,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.a11y import axe_problems
 from tests.browser.conftest import login_context
 from tests.people import make_busy_failure, make_generation, make_user
+from veoui.review import services
 from veoui.studio.models import Status
 from veoui.team.models import Membership, Role
 
@@ -38,6 +40,7 @@ def member_pages(video, running, failed, variation) -> list[str]:
         f"/videos/{variation.uuid}/",
         "/gallery/",
         "/gallery/?q=lighthouse",
+        "/notices/",  # a comment at a moment and a review state, unread (the video's page shows them too)
         "/account/password/",
         "/no-such-page/",  # 404
         "/people/",  # 403 for a member
@@ -79,6 +82,8 @@ def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server
     variation = make_generation(maya, 60, prompt="A lighthouse at night", group=group)
     make_generation(maya, 60, prompt="A lighthouse at night", group=group)
     make_generation(maya, 60, status=Status.FAILED, prompt="A lighthouse at night", group=group)
+    services.add_comment(video, "The sun rises too early", at_seconds=Decimal("2.5"), author=alex)
+    services.set_state(video, "changes", by=alex)
     membership = Membership.objects.get(user=maya)
     visits = [(maya, member_pages(video, running, failed, variation)), (alex, admin_pages(membership))]
 
