@@ -72,6 +72,7 @@ def test_a_teammate_reviews_and_the_owner_is_told(tom_page: Page, playwright_bro
     expect(comments.get_by_role("button", name="Play from 0:03")).to_be_visible()
     expect(comments).to_contain_text("The beam is too fast here <b>slow it</b> https://example.com")
     expect(comments.get_by_role("link")).to_have_count(0)  # a link in a comment is text, never followed
+    expect(page.get_by_label("Second of the video")).to_be_hidden()  # the panel came back through htmx, enhanced
     comment = Comment.objects.get()
     assert (comment.author.username, comment.at_seconds) == ("tom", Decimal("3.20"))
     assert Notice.objects.filter(recipient=video.owner, kind="comment").count() == 1

@@ -80,3 +80,20 @@ def test_the_gallery_reads_the_states_in_its_own_queries(maya, tom) -> None:
     with CaptureQueriesContext(connection) as many:
         page = client.get("/gallery/").content.decode()
     assert page.count("badge--review-in_review") == 12 and len(many) == len(few)
+
+
+def test_a_tile_the_status_check_brings_back_shows_its_state_in_the_same_queries(maya, tom) -> None:
+    client = client_for(maya)
+    plain, reviewed = make_generation(maya, 60, prompt="Plain"), make_generation(maya, 60, prompt="Reviewed")
+    services.set_state(reviewed, "changes", by=tom)
+
+    def answer(video) -> tuple[int, str]:
+        query = {"shown": f"{video.uuid}:stale", "seen": "", "known": f"{video.uuid}:stale"}
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/status/", query, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
+
+    (few, _plain_page), (same, page) = answer(plain), answer(reviewed)
+    assert 'badge--review-changes">Changes requested</span>' in page and 'class="gen-card tile' in page
+    assert few == same
