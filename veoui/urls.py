@@ -20,6 +20,7 @@ urlpatterns = [
     path("health/", health.health, name="health"),
     path("", include("veoui.team.urls")),
     path("", include("veoui.projects.urls")),
+    path("", include("veoui.review.urls")),
 ]
 
 handler404 = "veoui.errors.page_not_found"

@@ -215,3 +215,45 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll(".language-form button")) button.hidden = true;
 });
+// Review: a comment's timecode seeks the page's player there; "At this moment" takes the player's current time (the
+// seconds field stays for browsers without scripts); a link to a moment (?t=12.5, from a notice) starts there.
+(function () {
+  "use strict";
+  const playerOf = (element) => {
+    const panel = element.closest("[data-player]");
+    const player = panel && document.querySelector(panel.dataset.player);
+    return player || document.getElementById("main").querySelector("video");
+  };
+  const seek = (video, seconds) => {
+    if (!video || !Number.isFinite(seconds)) return;
+    if (video.readyState >= 1) video.currentTime = seconds;
+    else video.addEventListener("loadedmetadata", () => { video.currentTime = seconds; }, { once: true });
+  };
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-seek]");
+    if (!button) return;
+    const video = playerOf(button);
+    seek(video, parseFloat(button.dataset.seek));
+    if (video) video.scrollIntoView({ block: "nearest" });
+  });
+  // Before htmx (or the browser) sends the form: the moment is the player's time when the comment is posted.
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("[data-comment-form]");
+    const seconds = form && form.querySelector("[name=at_seconds]");
+    if (!seconds || !form.querySelector("[data-moment-seconds]").hidden) return;
+    const video = playerOf(form);
+    seconds.value = form.querySelector("[name=at_moment]").checked && video ? video.currentTime.toFixed(2) : "";
+  }, true);
+  function enhance(root) {
+    for (const field of root.querySelectorAll("[data-moment-seconds]")) {
+      if (!field.querySelector(".field-error")) field.hidden = true; // a mistake typed by hand stays in sight
+    }
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    enhance(document);
+    const at = parseFloat(new URLSearchParams(window.location.search).get("t"));
+    const panel = document.querySelector("[data-player]");
+    if (panel && Number.isFinite(at)) seek(playerOf(panel), at);
+  });
+  document.addEventListener("htmx:afterSettle", (event) => enhance(event.target));
+})();

@@ -72,6 +72,10 @@ NOT_PAGES = {
     "invite_cancel": "POST only",
     "balance_refresh": "POST only",
     "team_prices": "POST only: its form is on Team settings",
+    "video_comment": "POST only: its form and its errors are on a video's page, checked",
+    "video_review_state": "POST only: its buttons are on a video's page, checked",
+    "scene_comment": "POST only: the same panel as on a video's page",
+    "scene_review_state": "POST only: the same panel as on a video's page",
 }
 
 
@@ -229,6 +233,18 @@ def test_it_checks_every_page(playwright_browser, live_server, person, worker, k
     page = new_page(playwright_browser, live_server, alex)
     page.goto(f"/videos/{finished.uuid}/")
     check(page, "admin-video-finished")
+    comment = page.get_by_label("Comment", exact=True)
+    comment.evaluate("t => { t.removeAttribute('maxlength'); t.value = 'x'.repeat(2001); }")  # past the browser's stop
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".comment-form .field-error")).to_be_visible()
+    check(page, "admin-video-comment-errors")
+    page.get_by_label("Comment", exact=True).fill("The end comes too soon")
+    page.get_by_label("At this moment").check()
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".comment-list .timecode")).to_be_visible()
+    page.get_by_role("button", name="Changes requested").click()
+    expect(page.locator(".badge--review-changes")).to_be_visible()
+    check(page, "admin-video-reviewed")
     page.goto("/people/")
     check(page, "people")
     page.get_by_role("button", name="Create the account").click()
@@ -250,6 +266,13 @@ def test_it_checks_every_page(playwright_browser, live_server, person, worker, k
     check(page, "audit-log-errors")
     page.goto("/admin/")
     check(page, "django-admin")
+    page.context.close()
+
+    # The member again: what the admin said, in her notices.
+    page = new_page(playwright_browser, live_server, person)
+    page.goto("/notices/")
+    expect(page.locator(".notice-item")).to_have_count(2)
+    check(page, "notices")
     page.context.close()
 
     missing = url_names(get_resolver().url_patterns) - check.seen - NOT_PAGES.keys()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -18,6 +19,7 @@ from tests.browser.a11y import axe_problems
 from tests.browser.conftest import login_context
 from tests.people import make_busy_failure, make_generation, make_user
 from veoui.projects.models import Project
+from veoui.review import services
 from veoui.studio.models import Generation, Status
 from veoui.team.models import Membership, Role
 
@@ -45,6 +47,7 @@ def member_pages(video, running, failed, variation, project) -> list[str]:
         f"/projects/{project.uuid}/edit/",
         f"/projects/{project.uuid}/delete/",
         "/gallery/?favourites=on",  # the stars, the tick boxes and the bar of chosen videos
+        "/notices/",  # a comment at a moment and a review state, unread (the video's page shows them too)
         "/account/password/",
         "/no-such-page/",  # 404
         "/people/",  # 403 for a member
@@ -89,6 +92,8 @@ def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server
     project = Project.objects.create(name="Spring launch", colour="teal", created_by=maya, monthly_budget=500)
     project.members.add(maya)
     Generation.objects.filter(pk=video.pk).update(project=project, spend_project=project)
+    services.add_comment(video, "The sun rises too early", at_seconds=Decimal("2.5"), author=alex)
+    services.set_state(video, "changes", by=alex)
     membership = Membership.objects.get(user=maya)
     visits = [(maya, member_pages(video, running, failed, variation, project)), (alex, admin_pages(membership))]
 

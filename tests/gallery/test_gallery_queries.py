@@ -74,9 +74,10 @@ def test_it_runs_the_same_few_queries_for_any_page_of_10000_videos(maya, ten_tho
     for url in PAGES:
         counts[url], response = queries_for(client, url)
         assert len(response.context["page"]) == per_page or "page=9999" in url or "status=failed" in url
-    counts["htmx"], response = queries_for(client, PAGES[2], HX_Request="true")
+    htmx, response = queries_for(client, PAGES[2], HX_Request="true")
     assert len(response.context["page"]) == per_page
     assert set(counts.values()) == {counts["/gallery/"]} and counts["/gallery/"] <= 6, counts
+    assert htmx == counts["/gallery/"] - 1, htmx  # the account menu's count of notices is read on full pages only
     if connection.vendor == "sqlite":  # PostgreSQL's plan follows its table statistics: bench/gallery.py times it
         assert_counted_from_the_gallery_index(client)
 
@@ -84,7 +85,7 @@ def test_it_runs_the_same_few_queries_for_any_page_of_10000_videos(maya, ten_tho
 def assert_counted_from_the_gallery_index(client) -> None:
     with CaptureQueriesContext(connection) as captured:
         client.get("/gallery/")
-    (count,) = [q["sql"] for q in captured if "COUNT(*)" in q["sql"]]
+    (count,) = [q["sql"] for q in captured if "COUNT(*)" in q["sql"] and "review_notice" not in q["sql"]]
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {count}")
         plan = " ".join(row[-1] for row in cursor.fetchall())

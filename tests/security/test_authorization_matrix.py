@@ -19,6 +19,8 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.people import make_user
 from veoui.projects.models import Project
+from veoui.review.models import Comment, Notice, Review
+from veoui.scenes.models import Scene
 from veoui.studio.models import Favourite, Generation, InputImage, Rendition, Status
 from veoui.team import people
 from veoui.team.models import Invite, Membership, Role, TeamSettings
@@ -32,7 +34,7 @@ LOGIN = "login"  # redirected to the login page
 @dataclass(frozen=True)
 class Entry:
     method: str
-    path: str  # formatted with g (generation), r (rendition), m (membership), i (invite), p (project); data too
+    path: str  # formatted with g (generation), r (rendition), s (scene), m (membership), i (invite), p (project)
     expect: dict[str, int | str | tuple[int, ...]]
     data: dict = field(default_factory=dict)
 
@@ -136,6 +138,15 @@ MATRIX: dict[str, Entry] = {
     # Moves only what the person may change: a teammate's move of Maya's video moves nothing (tested apart).
     "projects_move": Entry("post", "/projects/move/", everyone(302), {"videos": "{g}", "project": "{p}"}),
     "password_change": Entry("get", "/account/password/", everyone(200)),
+    # Review: anyone on the team who may see a video or scene may comment on it and set its review state.
+    "video_comment": Entry("post", G + "comments/", allowed(302), {"text": "Looks good"}),
+    "video_review_state": Entry("post", G + "review/", allowed(302), {"state": "approved"}),
+    "scene_comment": Entry("post", "/scenes/{s}/comments/", allowed(302), {"text": "Nice cut", "next": "/gallery/"}),
+    "scene_review_state": Entry(
+        "post", "/scenes/{s}/review/", allowed(302), {"state": "approved", "next": "/gallery/"}
+    ),
+    # Each person's own notices (nobody else's are ever listed).
+    "notices": Entry("get", "/notices/", everyone(200)),
     # Everyone, signed in or not, may choose the language they read veoui in; it changes nothing of anyone else's.
     "set_language": Entry("post", "/account/language/", everyone(302, anonymous=302), {"language": "es"}),
 }
@@ -198,12 +209,17 @@ def world(settings, tmp_path) -> dict:
     closed = Project.objects.create(name="Closed", created_by=maya, visibility=Project.Visibility.MEMBERS)
     closed.members.add(maya)
     Generation.objects.filter(pk=private[0].pk).update(project=closed)
+    scenes = {
+        visibility: Scene.objects.create(owner=maya, title=visibility, visibility=visibility)
+        for visibility in ("team", "private")
+    }
     return {
         "users": {"maya": maya, "tom": tom, "alex": alex},
         "team": team,
         "private": private,
         "invite": invite,
         "projects": {"open": open_project, "closed": closed},
+        "scenes": scenes,
     }
 
 
@@ -223,6 +239,9 @@ def snapshot() -> tuple:
         TeamSettings.current().monthly_budget,
         DBTaskResult.objects.count(),
         list(Favourite.objects.order_by("pk").values_list("person_id", "generation_id")),
+        Comment.objects.count(),
+        list(Review.objects.values_list("state", flat=True)),
+        Notice.objects.count(),
     )
 
 
@@ -243,6 +262,7 @@ def test_it_lets_each_persona_do_only_what_they_may(world: dict, name: str, pers
     entry = MATRIX[name]
     client, (generation, rendition) = client_as(world, persona)
     membership = Membership.objects.get(user=world["users"]["maya"])
+    scene = world["scenes"]["private" if persona in {"teammate_private", "admin"} else "team"]
     # The teammate facing a private video faces a members-only project he is not in; admins see that one too.
     project = world["projects"]["closed" if persona in {"teammate_private", "admin"} else "open"]
     ids = {
@@ -251,6 +271,7 @@ def test_it_lets_each_persona_do_only_what_they_may(world: dict, name: str, pers
         "m": membership.uuid,
         "i": world["invite"].uuid,
         "p": project.uuid,
+        "s": scene.uuid,
     }
     path = entry.path.format(**ids)
     data = {key: value.format(**ids) if isinstance(value, str) else value for key, value in entry.data.items()}

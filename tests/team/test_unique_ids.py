@@ -75,6 +75,7 @@ def feature_pages(maya) -> list[str]:
         f"/projects/{project.uuid}/",
         f"/projects/{project.uuid}/edit/",
         f"/projects/{project.uuid}/delete/",
+        "/notices/",
     ]
 
 

@@ -6,6 +6,7 @@ an owner what happened to their work (the list under the account menu, with an u
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -48,6 +49,17 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return self.text[:40]
 
+    @property
+    def author_name(self) -> str:
+        if self.author is not None:
+            return self.author.get_full_name() or self.author.get_username()
+        return self.guest_name
+
+    @property
+    def moment(self) -> str:
+        """The moment as a timecode (1:05), for people to read."""
+        return timecode(self.at_seconds) if self.at_seconds is not None else ""
+
 
 class Review(models.Model):
     """The review state of one video or one scene, and who set it last."""
@@ -86,6 +98,8 @@ class Notice(models.Model):
     by_name = models.CharField(max_length=150, blank=True)  # who did it, as the owner should read it
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the one email task that sends it (a conditional update), so a notice is emailed at most once.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -97,3 +111,23 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.recipient_id}"
+
+    def get_absolute_url(self) -> str:
+        """The video or scene, at the comment's moment (its page starts the player there) and at the comment."""
+        url = self.target.get_absolute_url()
+        if self.comment is None:
+            return url
+        if self.comment.at_seconds is not None:
+            url += f"?t={self.comment.at_seconds.normalize():f}"
+        return f"{url}#comment-{self.comment.uuid}"
+
+    @property
+    def target(self) -> Generation | Scene:
+        return self.scene if self.scene_id is not None else self.generation
+
+
+def timecode(seconds: Decimal) -> str:
+    whole = int(seconds)
+    minutes, rest = divmod(whole, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"

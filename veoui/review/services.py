@@ -7,18 +7,22 @@ A notice goes to the owner of the video or scene when someone else comments on i
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from veoui.review import tasks
 from veoui.review.models import Comment, Notice, Review, ReviewState
 from veoui.scenes.models import Scene
 from veoui.sharing.models import ShareLink
 from veoui.studio.models import Generation
 
 Target = Generation | Scene
+
+NOTICES_SHOWN = 100  # the newest; older ones are long read
 
 
 def about(target: Target) -> dict[str, Target]:
@@ -45,12 +49,11 @@ def add_comment(
             **about(target), text=text, at_seconds=at_seconds, author=author, guest_name=guest_name, share_link=link
         )
         if author is None or author.pk != target.owner_id:
-            Notice.objects.create(
-                recipient_id=target.owner_id,
+            tell_owner(
+                target,
                 kind=Notice.Kind.COMMENT,
                 comment=comment,
                 by_name=display_name(author) if author is not None else guest_name,
-                **about(target),
             )
     return comment
 
@@ -81,18 +84,31 @@ def set_state(target: Target, state: str, *, by: AbstractBaseUser | None = None,
             )
         )
         if changed and (by is None or by.pk != target.owner_id):
-            Notice.objects.create(
-                recipient_id=target.owner_id,
+            tell_owner(
+                target,
                 kind=Notice.Kind.STATE,
                 state=state,
                 by_name=display_name(by) if by is not None else guest_name,
-                **about(target),
             )
     return bool(changed)
 
 
+def tell_owner(target: Target, **fields: object) -> Notice:
+    """The owner's notice, and its email once the change is saved (the task claims it, so it goes once)."""
+    notice = Notice.objects.create(recipient_id=target.owner_id, **about(target), **fields)
+    transaction.on_commit(partial(tasks.email_notice.enqueue, notice_id=notice.pk))
+    return notice
+
+
+def notices_for(person: AbstractBaseUser) -> QuerySet[Notice]:
+    """A person's notices about work that still exists (a deleted video's notices lead nowhere)."""
+    return Notice.objects.filter(recipient=person).exclude(
+        Q(generation__deleted_at__isnull=False) | Q(scene__deleted_at__isnull=False)
+    )
+
+
 def unread_count(person: AbstractBaseUser) -> int:
-    return Notice.objects.filter(recipient=person, read_at__isnull=True).count()
+    return notices_for(person).filter(read_at__isnull=True).count()
 
 
 def mark_read(person: AbstractBaseUser) -> int:

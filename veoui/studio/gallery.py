@@ -92,7 +92,7 @@ class GalleryFilter(forms.Form):
 def as_tiles(generations: QuerySet[Generation], viewer_id: int) -> QuerySet[Generation]:
     """What a gallery tile shows, for a page of rows: owners and projects joined, the viewer's stars, versions in one
     more query."""
-    generations = generations.select_related("owner", "project")
+    generations = generations.select_related("owner", "project", "review")
     # How many variations each video's group has: a subquery evaluated for the page's rows only.
     sizes = (
         Generation.objects.filter(group=OuterRef("group"), deleted_at__isnull=True)

@@ -83,6 +83,7 @@ def studio_context(request: HttpRequest, form: GenerationForm) -> dict:
     recent = list(
         Generation.objects.filter(owner=request.user, deleted_at__isnull=True)
         .annotate(is_favourite=Favourite.starred_by(request.user.pk))
+        .select_related("review")  # the tiles' review badges, joined
         .prefetch_related("images", "renditions")[:RECENT_COUNT]
     )
     ratelimit.note_places(recent)
@@ -375,7 +376,9 @@ def status(request: HttpRequest) -> HttpResponse:
     # current work, and find nothing to say.
     # The tiles it may send show the person's star, read in the same query.
     starred = Favourite.starred_by(request.user.pk)
-    generations = list(visible.filter(uuid__in=shown).annotate(is_favourite=starred)) if shown else []
+    generations = (
+        list(visible.filter(uuid__in=shown).annotate(is_favourite=starred).select_related("review")) if shown else []
+    )
     others = set(shown).difference(generation.uuid for generation in generations)
     renditions = list(Rendition.objects.filter(uuid__in=others, generation__in=visible)) if others else []
     mine = Generation.objects.filter(owner=request.user, deleted_at__isnull=True)
@@ -395,7 +398,7 @@ def status(request: HttpRequest) -> HttpResponse:
     arrived = set(running).difference(known)
     new = []
     if "known" in request.GET and arrived:
-        new = list(mine.filter(uuid__in=arrived).annotate(is_favourite=starred))
+        new = list(mine.filter(uuid__in=arrived).annotate(is_favourite=starred).select_related("review"))
     ratelimit.note_places(generations + new)
     changed = {
         "generations": [g for g in generations if not (g.is_watchable and shown[g.uuid] == g.fingerprint())],
