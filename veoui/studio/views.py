@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
-from veoui.studio import guidance, picture_check, ratelimit, rules, samples, services
+from veoui.studio import guidance, hooks, picture_check, ratelimit, rules, samples, services
 from veoui.studio.forms import (
     IMAGE_MAX_SIDE,
     IMAGE_MIN_SIDE,
@@ -308,6 +308,7 @@ def detail_context(request: HttpRequest, generation: Generation) -> dict:
         "generation": generation,
         "pricing": Pricing.current(),
         "can_delete": services.can_delete(generation),
+        "delete_warnings": hooks.warnings_before_delete(generation),
         "siblings": [member for member in members if member.pk != generation.pk],
         "members": members,
         "picked": next((member for member in members if member.picked_at), None),
