@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.a11y import axe_problems
 from tests.browser.conftest import login_context
 from tests.people import make_busy_failure, make_generation, make_user
+from veoui.scenes.models import Scene, Shot
 from veoui.studio.models import Status
 from veoui.team.models import Membership, Role
 
@@ -27,7 +28,7 @@ WIDTHS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height"
 LANGUAGES = ("en", "es", "zh-hans")
 
 
-def member_pages(video, running, failed, variation) -> list[str]:
+def member_pages(video, running, failed, variation, scene) -> list[str]:
     return [
         "/studio/text/",  # a running, a finished, a failed video and a group of variations on its list
         "/studio/frames/",
@@ -38,6 +39,11 @@ def member_pages(video, running, failed, variation) -> list[str]:
         f"/videos/{variation.uuid}/",
         "/gallery/",
         "/gallery/?q=lighthouse",
+        "/scenes/",
+        "/scenes/new/",
+        f"/scenes/add/?video={video.uuid}",
+        f"/scenes/{scene.uuid}/",
+        f"/scenes/{scene.uuid}/preview/",
         "/account/password/",
         "/no-such-page/",  # 404
         "/people/",  # 403 for a member
@@ -79,8 +85,11 @@ def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server
     variation = make_generation(maya, 60, prompt="A lighthouse at night", group=group)
     make_generation(maya, 60, prompt="A lighthouse at night", group=group)
     make_generation(maya, 60, status=Status.FAILED, prompt="A lighthouse at night", group=group)
+    scene = Scene.objects.create(owner=maya, title="Lighthouse ad")
+    Shot.objects.create(scene=scene, position=0, generation=video)
+    Shot.objects.create(scene=scene, position=1, generation=variation, join="crossfade")
     membership = Membership.objects.get(user=maya)
-    visits = [(maya, member_pages(video, running, failed, variation)), (alex, admin_pages(membership))]
+    visits = [(maya, member_pages(video, running, failed, variation, scene)), (alex, admin_pages(membership))]
 
     problems, checked = [], 0
     for language in LANGUAGES:

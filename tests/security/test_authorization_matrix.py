@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_tasks_db.models import DBTaskResult
 
 from tests.people import make_user
+from veoui.scenes.models import Scene, Shot
 from veoui.studio.models import Generation, InputImage, Rendition, Status
 from veoui.team import people
 from veoui.team.models import Invite, Membership, Role, TeamSettings
@@ -31,7 +32,7 @@ LOGIN = "login"  # redirected to the login page
 @dataclass(frozen=True)
 class Entry:
     method: str
-    path: str  # formatted with g (generation), r (rendition), m (membership), i (invite)
+    path: str  # formatted with g (generation), r (rendition), m (membership), i (invite), s (scene), sh (its shot)
     expect: dict[str, int | str | tuple[int, ...]]
     data: dict = field(default_factory=dict)
 
@@ -57,6 +58,8 @@ def everyone(code: int | tuple[int, ...], anonymous: int | str | tuple[int, ...]
 
 G = "/videos/{g}/"
 R = "/renditions/{r}/"
+S = "/scenes/{s}/"
+SHOT = {"shot-{sh}-start_seconds": "1", "shot-{sh}-end_seconds": "6", "shot-{sh}-join": "cut"}
 TOKEN = {"submission_token": "0b7e3ad8-7a57-4a0e-9a43-1f0f3c0b3b11"}
 
 MATRIX: dict[str, Entry] = {
@@ -99,6 +102,30 @@ MATRIX: dict[str, Entry] = {
     # kie.ai's callbacks need no login but the video's own secret: a wrong one changes nothing.
     "kie_callback": Entry("post", "/hooks/kie/{g}/not-the-token/", everyone(404, anonymous=404)),
     "kie_rendition_callback": Entry("post", "/hooks/kie/r/{r}/not-the-token/", everyone(404, anonymous=404)),
+    # Scenes: seen like videos (a teammate facing a scene with someone else's private shot gets 404), changed by
+    # their owner or an admin (a teammate who sees one gets 403).
+    "scenes": Entry("get", "/scenes/", everyone(200)),
+    "scene_new": Entry("get", "/scenes/new/", everyone(200)),
+    "scene_add": Entry("post", "/scenes/add/?video={g}", allowed(302), {"title": "New scene"}),
+    "scene": Entry("get", S, allowed(200)),
+    "scene_preview": Entry("get", S + "preview/", allowed(200)),
+    "scene_end_card_picture": Entry("get", S + "end-card.img", allowed(200)),
+    "scene_settings": Entry(
+        "post", S + "settings/", owner_or_admin(302), {"title": "T", "aspect_ratio": "16:9", "visibility": "private"}
+    ),  # fmt: skip
+    "scene_end_card": Entry(
+        "post",
+        S + "end-card/",
+        owner_or_admin(302),
+        {"end_card": "text", "text": "Hi", "colour": "#000000", "seconds": "2"},
+    ),  # fmt: skip
+    "scene_delete": Entry("post", S + "delete/", owner_or_admin(302)),
+    "shot_order": Entry("post", S + "order/", owner_or_admin(302), {"shot": "{sh}"}),
+    "shot_change": Entry("post", S + "shots/{sh}/", owner_or_admin(302), SHOT),
+    "shot_up": Entry("post", S + "shots/{sh}/up/", owner_or_admin(302)),
+    "shot_down": Entry("post", S + "shots/{sh}/down/", owner_or_admin(302)),
+    "shot_remove": Entry("post", S + "shots/{sh}/remove/", owner_or_admin(302)),
+    "scene_export": Entry("post", S + "export/", owner_or_admin(404) | {"teammate": 404}),
     "people": Entry("get", "/people/", admins_only(200)),
     "people_invite": Entry("post", "/people/invite/", admins_only((200, 302)), {"note": "Sam", "role": Role.ADMIN}),
     "people_add": Entry("post", "/people/add/", admins_only((200, 302)), {"username": "sam", "role": Role.ADMIN}),
@@ -174,7 +201,21 @@ def world(settings, tmp_path) -> dict:
 
     team, private = video("team"), video("private")
     invite = people.create_invite(note="Sam", role=Role.MEMBER, monthly_budget=None, by=alex)[0]
-    return {"users": {"maya": maya, "tom": tom, "alex": alex}, "team": team, "private": private, "invite": invite}
+
+    def scene(shown: Generation) -> tuple[Scene, Shot]:
+        """A team-visible scene of Maya's with one shot: the team's video, or her private one."""
+        made = Scene.objects.create(owner=maya, title=f"A scene of the {shown.visibility} video", end_card="picture")
+        made.end_card_picture.save("card.png", ContentFile(b"png"), save=True)
+        return made, Shot.objects.create(scene=made, position=0, generation=shown)
+
+    scenes = {"team": scene(team[0]), "private": scene(private[0])}
+    return {
+        "users": {"maya": maya, "tom": tom, "alex": alex},
+        "team": team,
+        "private": private,
+        "invite": invite,
+        "scenes": scenes,
+    }
 
 
 def snapshot() -> tuple:
@@ -185,6 +226,8 @@ def snapshot() -> tuple:
         list(Membership.objects.order_by("pk").values_list("role", "monthly_budget", "must_change_password")),
         list(Invite.objects.order_by("pk").values_list("cancelled_at", flat=True)),
         TeamSettings.current().monthly_budget,
+        list(Scene.objects.order_by("pk").values_list("title", "visibility", "end_card", "deleted_at")),
+        list(Shot.objects.order_by("pk").values_list("scene_id", "position", "start_seconds", "end_seconds")),
         DBTaskResult.objects.count(),
     )
 
@@ -206,10 +249,14 @@ def test_it_lets_each_persona_do_only_what_they_may(world: dict, name: str, pers
     entry = MATRIX[name]
     client, (generation, rendition) = client_as(world, persona)
     membership = Membership.objects.get(user=world["users"]["maya"])
-    path = entry.path.format(g=generation.uuid, r=rendition.uuid, m=membership.uuid, i=world["invite"].uuid)
+    scene, shot = world["scenes"]["private" if generation.visibility == "private" else "team"]
+    ids = {"g": generation.uuid, "r": rendition.uuid, "m": membership.uuid, "i": world["invite"].uuid}
+    ids |= {"s": scene.uuid, "sh": shot.pk}
+    path = entry.path.format(**ids)
+    data = {key.format(**ids): str(value).format(**ids) for key, value in entry.data.items()}
     before = snapshot()
     headers = {"HX-Request": "true"} if htmx else {}
-    response = getattr(client, entry.method)(path, entry.data, headers=headers)
+    response = getattr(client, entry.method)(path, data, headers=headers)
 
     expected = entry.expect[persona]
     if expected == LOGIN:
