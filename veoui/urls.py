@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("veoui.team.urls")),
     path("", include("veoui.projects.urls")),
     path("", include("veoui.review.urls")),
+    path("", include("veoui.scenes.urls")),
 ]
 
 handler404 = "veoui.errors.page_not_found"

@@ -20,6 +20,7 @@ from tests.browser.conftest import login_context
 from tests.people import make_busy_failure, make_generation, make_user
 from veoui.projects.models import Project
 from veoui.review import services
+from veoui.scenes.models import Scene, Shot
 from veoui.studio.models import Generation, Status
 from veoui.team.models import Membership, Role
 
@@ -30,7 +31,7 @@ WIDTHS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height"
 LANGUAGES = ("en", "es", "zh-hans")
 
 
-def member_pages(video, running, failed, variation, project) -> list[str]:
+def member_pages(video, running, failed, variation, project, scene) -> list[str]:
     return [
         "/studio/text/",  # a running, a finished, a failed video and a group of variations on its list
         "/studio/frames/",
@@ -48,6 +49,11 @@ def member_pages(video, running, failed, variation, project) -> list[str]:
         f"/projects/{project.uuid}/delete/",
         "/gallery/?favourites=on",  # the stars, the tick boxes and the bar of chosen videos
         "/notices/",  # a comment at a moment and a review state, unread (the video's page shows them too)
+        "/scenes/",
+        "/scenes/new/",
+        f"/scenes/add/?video={video.uuid}",
+        f"/scenes/{scene.uuid}/",
+        f"/scenes/{scene.uuid}/preview/",
         "/account/password/",
         "/no-such-page/",  # 404
         "/people/",  # 403 for a member
@@ -94,8 +100,11 @@ def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server
     Generation.objects.filter(pk=video.pk).update(project=project, spend_project=project)
     services.add_comment(video, "The sun rises too early", at_seconds=Decimal("2.5"), author=alex)
     services.set_state(video, "changes", by=alex)
+    scene = Scene.objects.create(owner=maya, title="Lighthouse ad")
+    Shot.objects.create(scene=scene, position=0, generation=video)
+    Shot.objects.create(scene=scene, position=1, generation=variation, join="crossfade")
     membership = Membership.objects.get(user=maya)
-    visits = [(maya, member_pages(video, running, failed, variation, project)), (alex, admin_pages(membership))]
+    visits = [(maya, member_pages(video, running, failed, variation, project, scene)), (alex, admin_pages(membership))]
 
     problems, checked = [], 0
     for language in LANGUAGES:

@@ -20,7 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from tests.people import make_user
 from veoui.projects.models import Project
 from veoui.review.models import Comment, Notice, Review
-from veoui.scenes.models import Scene
+from veoui.scenes.models import Scene, Shot
 from veoui.studio.models import Favourite, Generation, InputImage, Rendition, Status
 from veoui.team import people
 from veoui.team.models import Invite, Membership, Role, TeamSettings
@@ -34,7 +34,9 @@ LOGIN = "login"  # redirected to the login page
 @dataclass(frozen=True)
 class Entry:
     method: str
-    path: str  # formatted with g (generation), r (rendition), s (scene), m (membership), i (invite), p (project)
+    # path and data are formatted with g (generation), r (rendition), m (membership), i (invite), p (project),
+    # s (scene) and sh (its shot)
+    path: str
     expect: dict[str, int | str | tuple[int, ...]]
     data: dict = field(default_factory=dict)
 
@@ -62,6 +64,8 @@ G = "/videos/{g}/"
 R = "/renditions/{r}/"
 P = "/projects/{p}/"
 PROJECT = {"name": "Spring launch", "colour": "teal", "visibility": "team"}
+S = "/scenes/{s}/"
+SHOT = {"shot-{sh}-start_seconds": "1", "shot-{sh}-end_seconds": "6", "shot-{sh}-join": "cut"}
 TOKEN = {"submission_token": "0b7e3ad8-7a57-4a0e-9a43-1f0f3c0b3b11"}
 
 MATRIX: dict[str, Entry] = {
@@ -112,6 +116,30 @@ MATRIX: dict[str, Entry] = {
     # kie.ai's callbacks need no login but the video's own secret: a wrong one changes nothing.
     "kie_callback": Entry("post", "/hooks/kie/{g}/not-the-token/", everyone(404, anonymous=404)),
     "kie_rendition_callback": Entry("post", "/hooks/kie/r/{r}/not-the-token/", everyone(404, anonymous=404)),
+    # Scenes: seen like videos (a teammate facing a scene with someone else's private shot gets 404), changed by
+    # their owner or an admin (a teammate who sees one gets 403).
+    "scenes": Entry("get", "/scenes/", everyone(200)),
+    "scene_new": Entry("get", "/scenes/new/", everyone(200)),
+    "scene_add": Entry("post", "/scenes/add/?video={g}", allowed(302), {"title": "New scene"}),
+    "scene": Entry("get", S, allowed(200)),
+    "scene_preview": Entry("get", S + "preview/", allowed(200)),
+    "scene_end_card_picture": Entry("get", S + "end-card.img", allowed(200)),
+    "scene_settings": Entry(
+        "post", S + "settings/", owner_or_admin(302), {"title": "T", "aspect_ratio": "16:9", "visibility": "private"}
+    ),  # fmt: skip
+    "scene_end_card": Entry(
+        "post",
+        S + "end-card/",
+        owner_or_admin(302),
+        {"end_card": "text", "text": "Hi", "colour": "#000000", "seconds": "2"},
+    ),  # fmt: skip
+    "scene_delete": Entry("post", S + "delete/", owner_or_admin(302)),
+    "shot_order": Entry("post", S + "order/", owner_or_admin(302), {"shot": "{sh}"}),
+    "shot_change": Entry("post", S + "shots/{sh}/", owner_or_admin(302), SHOT),
+    "shot_up": Entry("post", S + "shots/{sh}/up/", owner_or_admin(302)),
+    "shot_down": Entry("post", S + "shots/{sh}/down/", owner_or_admin(302)),
+    "shot_remove": Entry("post", S + "shots/{sh}/remove/", owner_or_admin(302)),
+    "scene_export": Entry("post", S + "export/", owner_or_admin(404) | {"teammate": 404}),
     "people": Entry("get", "/people/", admins_only(200)),
     "people_invite": Entry("post", "/people/invite/", admins_only((200, 302)), {"note": "Sam", "role": Role.ADMIN}),
     "people_add": Entry("post", "/people/add/", admins_only((200, 302)), {"username": "sam", "role": Role.ADMIN}),
@@ -209,10 +237,14 @@ def world(settings, tmp_path) -> dict:
     closed = Project.objects.create(name="Closed", created_by=maya, visibility=Project.Visibility.MEMBERS)
     closed.members.add(maya)
     Generation.objects.filter(pk=private[0].pk).update(project=closed)
-    scenes = {
-        visibility: Scene.objects.create(owner=maya, title=visibility, visibility=visibility)
-        for visibility in ("team", "private")
-    }
+
+    def scene(shown: Generation) -> tuple[Scene, Shot]:
+        """A team-visible scene of Maya's with one shot: the team's video, or her private one."""
+        made = Scene.objects.create(owner=maya, title=f"A scene of the {shown.visibility} video", end_card="picture")
+        made.end_card_picture.save("card.png", ContentFile(b"png"), save=True)
+        return made, Shot.objects.create(scene=made, position=0, generation=shown)
+
+    scenes = {"team": scene(team[0]), "private": scene(private[0])}
     return {
         "users": {"maya": maya, "tom": tom, "alex": alex},
         "team": team,
@@ -237,6 +269,8 @@ def snapshot() -> tuple:
         list(Membership.objects.order_by("pk").values_list("role", "monthly_budget", "must_change_password")),
         list(Invite.objects.order_by("pk").values_list("cancelled_at", flat=True)),
         TeamSettings.current().monthly_budget,
+        list(Scene.objects.order_by("pk").values_list("title", "visibility", "end_card", "deleted_at")),
+        list(Shot.objects.order_by("pk").values_list("scene_id", "position", "start_seconds", "end_seconds")),
         DBTaskResult.objects.count(),
         list(Favourite.objects.order_by("pk").values_list("person_id", "generation_id")),
         Comment.objects.count(),
@@ -262,19 +296,13 @@ def test_it_lets_each_persona_do_only_what_they_may(world: dict, name: str, pers
     entry = MATRIX[name]
     client, (generation, rendition) = client_as(world, persona)
     membership = Membership.objects.get(user=world["users"]["maya"])
-    scene = world["scenes"]["private" if persona in {"teammate_private", "admin"} else "team"]
+    scene, shot = world["scenes"]["private" if generation.visibility == "private" else "team"]
     # The teammate facing a private video faces a members-only project he is not in; admins see that one too.
     project = world["projects"]["closed" if persona in {"teammate_private", "admin"} else "open"]
-    ids = {
-        "g": generation.uuid,
-        "r": rendition.uuid,
-        "m": membership.uuid,
-        "i": world["invite"].uuid,
-        "p": project.uuid,
-        "s": scene.uuid,
-    }
+    ids = {"g": generation.uuid, "r": rendition.uuid, "m": membership.uuid, "i": world["invite"].uuid}
+    ids |= {"p": project.uuid, "s": scene.uuid, "sh": shot.pk}
     path = entry.path.format(**ids)
-    data = {key: value.format(**ids) if isinstance(value, str) else value for key, value in entry.data.items()}
+    data = {key.format(**ids): str(value).format(**ids) for key, value in entry.data.items()}
     before = snapshot()
     headers = {"HX-Request": "true"} if htmx else {}
     response = getattr(client, entry.method)(path, data, headers=headers)

@@ -74,6 +74,8 @@ class Shot(models.Model):
     rendition = models.ForeignKey(Rendition, on_delete=models.SET_NULL, null=True, blank=True, related_name="shots")
     start_seconds = models.DecimalField(**SECONDS, default=Decimal(0))
     end_seconds = models.DecimalField(**SECONDS, null=True, blank=True)  # None: to the end of the clip
+    # The clip's own length, read from its file when the shot was added (None: the file could not be read).
+    clip_seconds = models.DecimalField(**SECONDS, null=True, blank=True)
     muted = models.BooleanField(default=False)
     join = models.CharField(max_length=10, choices=Join.choices, default=Join.CUT)  # the join after this shot
     crossfade_seconds = models.DecimalField(max_digits=3, decimal_places=1, default=Decimal("0.5"))

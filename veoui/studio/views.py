@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from veoui.projects.access import visible_projects
-from veoui.studio import guidance, picture_check, ratelimit, rules, samples, services
+from veoui.studio import guidance, hooks, picture_check, ratelimit, rules, samples, services
 from veoui.studio.forms import (
     IMAGE_MAX_SIDE,
     IMAGE_MIN_SIDE,
@@ -341,6 +341,7 @@ def detail_context(request: HttpRequest, generation: Generation) -> dict:
         "generation": generation,
         "pricing": Pricing.current(),
         "can_delete": services.can_delete(generation),
+        "delete_warnings": hooks.warnings_before_delete(generation),
         "siblings": [member for member in members if member.pk != generation.pk],
         "members": members,
         "picked": next((member for member in members if member.picked_at), None),
