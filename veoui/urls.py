@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),
     path("", include("veoui.team.urls")),
+    path("", include("veoui.scenes.export_urls")),
 ]
 
 handler404 = "veoui.errors.page_not_found"

@@ -13,11 +13,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_tasks_db.models import DBTaskResult
 
 from tests.people import make_user
+from veoui.scenes import exporting
+from veoui.scenes.models import Scene, SceneExport, Shot
 from veoui.studio.models import Generation, InputImage, Rendition, Status
 from veoui.team import people
 from veoui.team.models import Invite, Membership, Role, TeamSettings
@@ -31,7 +34,7 @@ LOGIN = "login"  # redirected to the login page
 @dataclass(frozen=True)
 class Entry:
     method: str
-    path: str  # formatted with g (generation), r (rendition), m (membership), i (invite)
+    path: str  # formatted with g (generation), r (rendition), m (membership), i (invite), s (scene), x (its export)
     expect: dict[str, int | str | tuple[int, ...]]
     data: dict = field(default_factory=dict)
 
@@ -57,6 +60,7 @@ def everyone(code: int | tuple[int, ...], anonymous: int | str | tuple[int, ...]
 
 G = "/videos/{g}/"
 R = "/renditions/{r}/"
+X = "/scenes/exports/{x}/"
 TOKEN = {"submission_token": "0b7e3ad8-7a57-4a0e-9a43-1f0f3c0b3b11"}
 
 MATRIX: dict[str, Entry] = {
@@ -99,6 +103,17 @@ MATRIX: dict[str, Entry] = {
     # kie.ai's callbacks need no login but the video's own secret: a wrong one changes nothing.
     "kie_callback": Entry("post", "/hooks/kie/{g}/not-the-token/", everyone(404, anonymous=404)),
     "kie_rendition_callback": Entry("post", "/hooks/kie/r/{r}/not-the-token/", everyone(404, anonymous=404)),
+    # A scene's exports follow the scene: a teammate facing a scene with a private shot sees neither.
+    "scene_exports": Entry("get", "/scenes/{s}/exports/", allowed(200)),
+    "scene_export": Entry("post", "/scenes/{s}/export/", owner_or_admin(302), {"request_token": uuid.uuid4()}),
+    "scene_export_video": Entry("get", X + "video.mp4", allowed(200)),
+    "scene_export_still": Entry("get", X + "still.jpg", allowed(200)),
+    "scene_export_download": Entry("get", X + "download/", allowed(200)),
+    "scene_export_gif": Entry("get", X + "preview.gif", allowed(404)),  # this export is an MP4
+    "scene_export_cancel": Entry("post", X + "cancel/", owner_or_admin(302)),
+    "scene_export_format": Entry(
+        "post", X + "formats/", owner_or_admin(302), {"kind": "square", "request_token": uuid.uuid4()}
+    ),
     "people": Entry("get", "/people/", admins_only(200)),
     "people_invite": Entry("post", "/people/invite/", admins_only((200, 302)), {"note": "Sam", "role": Role.ADMIN}),
     "people_add": Entry("post", "/people/add/", admins_only((200, 302)), {"username": "sam", "role": Role.ADMIN}),
@@ -172,9 +187,28 @@ def world(settings, tmp_path) -> dict:
         rendition.poster.save("r.jpg", ContentFile(b"hd poster"), save=True)
         return generation, rendition
 
+    def exported(generation: Generation) -> SceneExport:
+        """A team-visible scene of Maya's showing ``generation``, with a finished export."""
+        scene = Scene.objects.create(owner=maya, title=f"With {generation.prompt}")
+        Shot.objects.create(scene=scene, position=0, generation=generation)
+        export = SceneExport.objects.create(
+            scene=scene, owner=maya, request_token=uuid.uuid4(), status=SceneExport.Status.SUCCEEDED
+        )
+        export.file.save("scene.mp4", ContentFile(b"scene"), save=True)
+        default_storage.save(exporting.still_name(export), ContentFile(b"still"))
+        export.generations.set([generation])
+        return export
+
     team, private = video("team"), video("private")
     invite = people.create_invite(note="Sam", role=Role.MEMBER, monthly_budget=None, by=alex)[0]
-    return {"users": {"maya": maya, "tom": tom, "alex": alex}, "team": team, "private": private, "invite": invite}
+    exports = {"team": exported(team[0]), "private": exported(private[0])}
+    return {
+        "users": {"maya": maya, "tom": tom, "alex": alex},
+        "team": team,
+        "private": private,
+        "invite": invite,
+        "exports": exports,
+    }
 
 
 def snapshot() -> tuple:
@@ -186,6 +220,7 @@ def snapshot() -> tuple:
         list(Invite.objects.order_by("pk").values_list("cancelled_at", flat=True)),
         TeamSettings.current().monthly_budget,
         DBTaskResult.objects.count(),
+        list(SceneExport.objects.order_by("pk").values_list("uuid", "status", "cancel_requested_at", "file")),
     )
 
 
@@ -206,7 +241,15 @@ def test_it_lets_each_persona_do_only_what_they_may(world: dict, name: str, pers
     entry = MATRIX[name]
     client, (generation, rendition) = client_as(world, persona)
     membership = Membership.objects.get(user=world["users"]["maya"])
-    path = entry.path.format(g=generation.uuid, r=rendition.uuid, m=membership.uuid, i=world["invite"].uuid)
+    export = world["exports"]["private" if persona in {"teammate_private", "admin"} else "team"]
+    path = entry.path.format(
+        g=generation.uuid,
+        r=rendition.uuid,
+        m=membership.uuid,
+        i=world["invite"].uuid,
+        s=export.scene.uuid,
+        x=export.uuid,
+    )
     before = snapshot()
     headers = {"HX-Request": "true"} if htmx else {}
     response = getattr(client, entry.method)(path, entry.data, headers=headers)
