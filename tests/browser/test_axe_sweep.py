@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.a11y import axe_problems
 from tests.browser.conftest import login_context
 from tests.people import make_busy_failure, make_generation, make_user
+from veoui.scenes.models import Scene, SceneExport, Shot
 from veoui.studio.models import Status
 from veoui.team.models import Membership, Role
 
@@ -27,7 +28,7 @@ WIDTHS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height"
 LANGUAGES = ("en", "es", "zh-hans")
 
 
-def member_pages(video, running, failed, variation) -> list[str]:
+def member_pages(video, running, failed, variation, scene) -> list[str]:
     return [
         "/studio/text/",  # a running, a finished, a failed video and a group of variations on its list
         "/studio/frames/",
@@ -38,6 +39,7 @@ def member_pages(video, running, failed, variation) -> list[str]:
         f"/videos/{variation.uuid}/",
         "/gallery/",
         "/gallery/?q=lighthouse",
+        f"/scenes/{scene.uuid}/exports/",  # a finished export with a square version, and one in the making
         "/account/password/",
         "/no-such-page/",  # 404
         "/people/",  # 403 for a member
@@ -53,6 +55,20 @@ def admin_pages(membership: Membership) -> list[str]:
         "/team/audit/",
         "/admin/",
     ]
+
+
+def exported_scene(owner, video) -> Scene:
+    """A scene of ``video`` with a finished export, its square version, and a second export under way."""
+    scene = Scene.objects.create(owner=owner, title="Lighthouse launch")
+    Shot.objects.create(scene=scene, position=0, generation=video)
+    done = {"status": "succeeded", "file": "scenes/exports/x.mp4", "file_size": 123456, "duration_seconds": 8}
+    export = SceneExport.objects.create(scene=scene, owner=owner, request_token=uuid.uuid4(), **done)
+    square = {"kind": "square", "source": export}
+    SceneExport.objects.create(scene=scene, owner=owner, request_token=uuid.uuid4(), **square, **done)
+    SceneExport.objects.create(
+        scene=scene, owner=owner, request_token=uuid.uuid4(), status=SceneExport.Status.RUNNING, progress=0.4
+    )
+    return scene
 
 
 def sweep(page: Page, paths: list[str], where: str, language: str) -> list[str]:
@@ -80,7 +96,8 @@ def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server
     make_generation(maya, 60, prompt="A lighthouse at night", group=group)
     make_generation(maya, 60, status=Status.FAILED, prompt="A lighthouse at night", group=group)
     membership = Membership.objects.get(user=maya)
-    visits = [(maya, member_pages(video, running, failed, variation)), (alex, admin_pages(membership))]
+    scene = exported_scene(maya, video)
+    visits = [(maya, member_pages(video, running, failed, variation, scene)), (alex, admin_pages(membership))]
 
     problems, checked = [], 0
     for language in LANGUAGES:

@@ -65,6 +65,7 @@ def test_it_exports_plays_downloads_and_squares_a_scene(desktop: Page, person, c
     square = SceneExport.objects.get(source=export)
     assert square.kind == "square" and abs(square.focus_x - 0.25) < 0.02 and square.focus_y == 0.5
     expect(page.locator(f"#scene-export-{square.uuid} video")).to_be_visible(timeout=120_000)
+    expect(page.get_by_label("Across (%)")).to_have_value("25")  # kept for the next format
     screenshot(page, "scene-export-1280")
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.locator(f"#scene-export-{square.uuid} video")).to_be_visible()

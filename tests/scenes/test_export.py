@@ -5,6 +5,7 @@ every shot."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -247,3 +248,29 @@ def test_a_format_of_an_unfinished_export_is_refused(db, maya, clips, media):
     # A queued export is not served: to everyone but its people it doesn't exist, to them it isn't ready.
     assert response.status_code == 200 and "not ready yet" in response.content.decode()
     assert SceneExport.objects.count() == 1
+
+
+def test_the_sweep_asks_again_for_a_waiting_export_whose_task_was_lost(db, maya, clips, media, settings):
+    scene = make_scene(maya, clips[:1], end_card=False)
+    export = exporting.ask_export(scene, maya, uuid.uuid4())  # here its task is never queued: as if lost
+    assert DBTaskResult.objects.count() == 0
+    assert exporting.recover() == 0  # too recent to call lost
+    SceneExport.objects.filter(pk=export.pk).update(
+        created_at=export.created_at - timedelta(seconds=settings.VEOUI_ORPHAN_SECONDS + 1)
+    )
+    assert exporting.recover() == 1
+    assert exporting.recover() == 0  # its new task is waiting: not asked twice
+    task = DBTaskResult.objects.get()
+    assert task.queue_name == "export" and task.args_kwargs["kwargs"] == {"export_id": export.pk}
+
+
+def test_an_export_that_cannot_be_made_says_why(db, maya, clips, media):
+    scene = make_scene(maya, clips[:1], end_card=False)
+    scene.shots.update(end_seconds=9)  # the clip is 8 s long
+    export = exporting.ask_export(scene, maya, uuid.uuid4())
+    exporting.run(export.pk)
+    export.refresh_from_db()
+    assert export.status == SceneExport.Status.FAILED and "ends at 9 s" in export.error_message
+    assert stored_exports() == [] and not exporting.work_folder(export).exists()
+    page = client_for(maya).get(f"/scenes/{scene.uuid}/exports/").content.decode()
+    assert "This export could not be made." in page

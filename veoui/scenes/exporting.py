@@ -81,6 +81,10 @@ def shown_exports(user: AbstractBaseUser, scene: Scene) -> list[SceneExport]:
     scenes = [made for made in found if made.source_id is None]
     for made in scenes:
         made.shown_formats = list(reversed(formats.get(made.pk, [])))
+        # The focus fields start where the last crop was centred, so a second format needs no second click.
+        crops = [crop for crop in formats.get(made.pk, []) if crop.kind != Kind.GIF]
+        focus = (crops[0].focus_x, crops[0].focus_y) if crops else (0.5, 0.5)
+        made.focus_percent = [round(part * 100) for part in focus]
     return scenes
 
 
@@ -336,15 +340,15 @@ def run(export_id: int) -> None:
         output = folder / output_name(export)
         try:
             make(export, output, watch)
+            store(export, output, worker)
         except scene_export.ExportCancelled:
             ended(export, worker, SceneExport.Status.CANCELLED)
-            return
-        except (scene_export.PlanError, scene_export.ExportError, OSError) as error:
-            log.warning("scene export failed id=%s: %s", export.uuid, str(error)[-500:])
-            message = str(error) if isinstance(error, scene_export.PlanError) else _("ffmpeg could not make it.")
-            ended(export, worker, SceneExport.Status.FAILED, error_message=message)
-            return
-        store(export, output, worker)
+        except scene_export.PlanError as error:
+            ended(export, worker, SceneExport.Status.FAILED, error_message=str(error))
+        except Exception:
+            # Whatever went wrong, the export must not stay "running" under a live worker, where no sweep looks.
+            log.exception("scene export failed id=%s", export.uuid)
+            ended(export, worker, SceneExport.Status.FAILED, error_message=_("ffmpeg could not make it."))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
