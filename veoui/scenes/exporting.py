@@ -13,6 +13,7 @@ afresh in the same temporary folder, so one file is made. Nothing unfinished is 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import tempfile
@@ -243,7 +244,7 @@ def cancel(export: SceneExport) -> bool:
 
 
 def work_folder(export: SceneExport) -> Path:
-    """The export's own temporary folder: the same on every attempt, so a crashed one is cleared by the next."""
+    """The export's own temporary folder, found again by later attempts, so a crashed one's files are cleared."""
     return Path(tempfile.gettempdir()) / "veoui-exports" / export.uuid.hex
 
 
@@ -332,8 +333,15 @@ def run(export_id: int) -> None:
     if not claimed:
         return  # another worker has it, or it has ended
     export = SceneExport.objects.get(pk=export_id)
-    folder = work_folder(export)
-    shutil.rmtree(folder, ignore_errors=True)  # what a killed attempt left
+    # A folder per attempt: what killed attempts left is cleared, and an attempt that was wrongly thought dead
+    # (it stops at its next look) can't clear this one's.
+    folder = work_folder(export) / f"attempt-{export.attempts}"
+    for earlier in folder.parent.glob("attempt-*") if folder.parent.exists() else []:
+        if (
+            earlier.name.removeprefix("attempt-").isdigit()
+            and int(earlier.name.removeprefix("attempt-")) < export.attempts
+        ):
+            shutil.rmtree(earlier, ignore_errors=True)
     folder.mkdir(parents=True)
     watch = Watch(export, worker)
     try:
@@ -351,6 +359,8 @@ def run(export_id: int) -> None:
             ended(export, worker, SceneExport.Status.FAILED, error_message=_("ffmpeg could not make it."))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            folder.parent.rmdir()  # unless a later attempt is under way
 
 
 def ended(export: SceneExport, worker: str, status: str, **changes: object) -> bool:
