@@ -28,6 +28,7 @@ PLAN = [
     ("gallery", "postgres"),
     ("slow_jobs", "sqlite"),
     ("slow_jobs", "postgres"),
+    ("exports", "sqlite"),
     ("memory", "sqlite"),
     ("zip_download", "sqlite"),
     ("page_weight", "sqlite"),

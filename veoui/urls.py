@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("veoui.projects.urls")),
     path("", include("veoui.review.urls")),
     path("", include("veoui.scenes.urls")),
+    path("", include("veoui.scenes.export_urls")),
 ]
 
 handler404 = "veoui.errors.page_not_found"

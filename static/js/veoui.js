@@ -257,3 +257,36 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.addEventListener("htmx:afterSettle", (event) => enhance(event.target));
 })();
+
+// A scene export's focus point: a click on its still sets the Across and Down fields (which work without scripts
+// too) and moves the dot there; changing the fields moves the dot.
+(function () {
+  "use strict";
+  function place(picker) {
+    const form = picker.closest("form");
+    const dot = picker.querySelector(".focus-picker__dot");
+    const x = form.querySelector("[data-focus='x']");
+    const y = form.querySelector("[data-focus='y']");
+    if (!dot || !x || !y) return;
+    dot.style.left = `${Number(x.value) || 0}%`;
+    dot.style.top = `${Number(y.value) || 0}%`;
+    dot.hidden = false;
+  }
+  document.addEventListener("click", (event) => {
+    const still = event.target.closest("[data-focus-picker] img");
+    if (!still) return;
+    const box = still.getBoundingClientRect();
+    const form = still.closest("form");
+    form.querySelector("[data-focus='x']").value = Math.round(((event.clientX - box.left) / box.width) * 100);
+    form.querySelector("[data-focus='y']").value = Math.round(((event.clientY - box.top) / box.height) * 100);
+    place(still.closest("[data-focus-picker]"));
+  });
+  document.addEventListener("input", (event) => {
+    const field = event.target.closest("[data-focus]");
+    const picker = field && field.form.querySelector("[data-focus-picker]");
+    if (picker) place(picker);
+  });
+  const all = (root) => root.querySelectorAll("[data-focus-picker]").forEach(place);
+  document.addEventListener("DOMContentLoaded", () => all(document));
+  document.addEventListener("htmx:afterSettle", (event) => all(event.target));
+})();

@@ -20,7 +20,7 @@ from tests.browser.conftest import login_context
 from tests.people import make_busy_failure, make_generation, make_user
 from veoui.projects.models import Project
 from veoui.review import services
-from veoui.scenes.models import Scene, Shot
+from veoui.scenes.models import Scene, SceneExport, Shot
 from veoui.studio.models import Generation, Status
 from veoui.team.models import Membership, Role
 
@@ -31,7 +31,7 @@ WIDTHS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height"
 LANGUAGES = ("en", "es", "zh-hans")
 
 
-def member_pages(video, running, failed, variation, project, scene) -> list[str]:
+def member_pages(video, running, failed, variation, project, scene, exported) -> list[str]:
     return [
         "/studio/text/",  # a running, a finished, a failed video and a group of variations on its list
         "/studio/frames/",
@@ -54,6 +54,7 @@ def member_pages(video, running, failed, variation, project, scene) -> list[str]
         f"/scenes/add/?video={video.uuid}",
         f"/scenes/{scene.uuid}/",
         f"/scenes/{scene.uuid}/preview/",
+        f"/scenes/{exported.uuid}/exports/",  # a finished export with a square version, and one in the making
         "/account/password/",
         "/no-such-page/",  # 404
         "/people/",  # 403 for a member
@@ -69,6 +70,20 @@ def admin_pages(membership: Membership) -> list[str]:
         "/team/audit/",
         "/admin/",
     ]
+
+
+def exported_scene(owner, video) -> Scene:
+    """A scene of ``video`` with a finished export, its square version, and a second export under way."""
+    scene = Scene.objects.create(owner=owner, title="Lighthouse launch")
+    Shot.objects.create(scene=scene, position=0, generation=video)
+    done = {"status": "succeeded", "file": "scenes/exports/x.mp4", "file_size": 123456, "duration_seconds": 8}
+    export = SceneExport.objects.create(scene=scene, owner=owner, request_token=uuid.uuid4(), **done)
+    square = {"kind": "square", "source": export}
+    SceneExport.objects.create(scene=scene, owner=owner, request_token=uuid.uuid4(), **square, **done)
+    SceneExport.objects.create(
+        scene=scene, owner=owner, request_token=uuid.uuid4(), status=SceneExport.Status.RUNNING, progress=0.4
+    )
+    return scene
 
 
 def sweep(page: Page, paths: list[str], where: str, language: str) -> list[str]:
@@ -104,7 +119,11 @@ def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server
     Shot.objects.create(scene=scene, position=0, generation=video)
     Shot.objects.create(scene=scene, position=1, generation=variation, join="crossfade")
     membership = Membership.objects.get(user=maya)
-    visits = [(maya, member_pages(video, running, failed, variation, project, scene)), (alex, admin_pages(membership))]
+    exported = exported_scene(maya, video)
+    visits = [
+        (maya, member_pages(video, running, failed, variation, project, scene, exported)),
+        (alex, admin_pages(membership)),
+    ]
 
     problems, checked = [], 0
     for language in LANGUAGES:

@@ -76,13 +76,21 @@ def alive(pid: int) -> bool:
 
 
 def live_worker(other_than: set[int] = frozenset()) -> int | None:
-    """The pid of a worker whose heartbeat is fresh (the worker id names its pid), other than ``other_than``."""
+    """The pid of a worker whose heartbeat is fresh (the worker id names its pid), other than ``other_than``; the
+    exporter (which beats too) is not the worker."""
     recent = timezone.now() - timedelta(seconds=2)
     for worker_id in WorkerHeartbeat.objects.filter(seen_at__gte=recent).values_list("worker_id", flat=True):
         pid = int(worker_id.rsplit("-", 2)[1])
-        if pid not in other_than and alive(pid):
+        if pid not in other_than and alive(pid) and not is_exporter(pid):
             return pid
     return None
+
+
+def is_exporter(pid: int) -> bool:
+    try:
+        return b"export" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
 
 
 def descendants(pid: int) -> dict[int, str]:
@@ -144,6 +152,7 @@ def test_it_starts_a_dead_worker_again_and_the_video_still_finishes(transactiona
         # Ctrl-C stops them all together.
         children = descendants(start.pid)
         assert any("db_worker" in command for command in children.values()), children
+        assert any("--queue-name export" in command for command in children.values()), children  # the exporter
         assert any("gunicorn" in command for command in children.values()), children
         assert simulator_pid(start.pid) in children
         start.send_signal(signal.SIGINT)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_tasks_db.models import DBTaskResult
@@ -20,7 +21,8 @@ from django_tasks_db.models import DBTaskResult
 from tests.people import make_user
 from veoui.projects.models import Project
 from veoui.review.models import Comment, Notice, Review
-from veoui.scenes.models import Scene, Shot
+from veoui.scenes import exporting
+from veoui.scenes.models import Scene, SceneExport, Shot
 from veoui.studio.models import Favourite, Generation, InputImage, Rendition, Status
 from veoui.team import people
 from veoui.team.models import Invite, Membership, Role, TeamSettings
@@ -35,7 +37,7 @@ LOGIN = "login"  # redirected to the login page
 class Entry:
     method: str
     # path and data are formatted with g (generation), r (rendition), m (membership), i (invite), p (project),
-    # s (scene) and sh (its shot)
+    # s (scene), sh (its shot) and x (its export)
     path: str
     expect: dict[str, int | str | tuple[int, ...]]
     data: dict = field(default_factory=dict)
@@ -66,6 +68,7 @@ P = "/projects/{p}/"
 PROJECT = {"name": "Spring launch", "colour": "teal", "visibility": "team"}
 S = "/scenes/{s}/"
 SHOT = {"shot-{sh}-start_seconds": "1", "shot-{sh}-end_seconds": "6", "shot-{sh}-join": "cut"}
+X = "/scenes/exports/{x}/"
 TOKEN = {"submission_token": "0b7e3ad8-7a57-4a0e-9a43-1f0f3c0b3b11"}
 
 MATRIX: dict[str, Entry] = {
@@ -139,7 +142,17 @@ MATRIX: dict[str, Entry] = {
     "shot_up": Entry("post", S + "shots/{sh}/up/", owner_or_admin(302)),
     "shot_down": Entry("post", S + "shots/{sh}/down/", owner_or_admin(302)),
     "shot_remove": Entry("post", S + "shots/{sh}/remove/", owner_or_admin(302)),
-    "scene_export": Entry("post", S + "export/", owner_or_admin(404) | {"teammate": 404}),
+    # A scene's exports follow the scene: a teammate facing a scene with a private shot sees neither.
+    "scene_exports": Entry("get", "/scenes/{s}/exports/", allowed(200)),
+    "scene_export": Entry("post", "/scenes/{s}/export/", owner_or_admin(302), {"request_token": uuid.uuid4()}),
+    "scene_export_video": Entry("get", X + "video.mp4", allowed(200)),
+    "scene_export_still": Entry("get", X + "still.jpg", allowed(200)),
+    "scene_export_download": Entry("get", X + "download/", allowed(200)),
+    "scene_export_gif": Entry("get", X + "preview.gif", allowed(404)),  # this export is an MP4
+    "scene_export_cancel": Entry("post", X + "cancel/", owner_or_admin(302)),
+    "scene_export_format": Entry(
+        "post", X + "formats/", owner_or_admin(302), {"kind": "square", "request_token": uuid.uuid4()}
+    ),
     "people": Entry("get", "/people/", admins_only(200)),
     "people_invite": Entry("post", "/people/invite/", admins_only((200, 302)), {"note": "Sam", "role": Role.ADMIN}),
     "people_add": Entry("post", "/people/add/", admins_only((200, 302)), {"username": "sam", "role": Role.ADMIN}),
@@ -231,6 +244,16 @@ def world(settings, tmp_path) -> dict:
         rendition.poster.save("r.jpg", ContentFile(b"hd poster"), save=True)
         return generation, rendition
 
+    def exported(scene: Scene, generation: Generation) -> SceneExport:
+        """A finished export of ``scene``, which shows ``generation``."""
+        export = SceneExport.objects.create(
+            scene=scene, owner=maya, request_token=uuid.uuid4(), status=SceneExport.Status.SUCCEEDED
+        )
+        export.file.save("scene.mp4", ContentFile(b"scene"), save=True)
+        default_storage.save(exporting.still_name(export), ContentFile(b"still"))
+        export.generations.set([generation])
+        return export
+
     team, private = video("team"), video("private")
     invite = people.create_invite(note="Sam", role=Role.MEMBER, monthly_budget=None, by=alex)[0]
     open_project = Project.objects.create(name="Open", created_by=maya)
@@ -245,6 +268,10 @@ def world(settings, tmp_path) -> dict:
         return made, Shot.objects.create(scene=made, position=0, generation=shown)
 
     scenes = {"team": scene(team[0]), "private": scene(private[0])}
+    exports = {
+        name: exported(made, shown[0])
+        for (name, (made, _shot)), shown in zip(scenes.items(), (team, private), strict=True)
+    }
     return {
         "users": {"maya": maya, "tom": tom, "alex": alex},
         "team": team,
@@ -252,6 +279,7 @@ def world(settings, tmp_path) -> dict:
         "invite": invite,
         "projects": {"open": open_project, "closed": closed},
         "scenes": scenes,
+        "exports": exports,
     }
 
 
@@ -276,6 +304,7 @@ def snapshot() -> tuple:
         Comment.objects.count(),
         list(Review.objects.values_list("state", flat=True)),
         Notice.objects.count(),
+        list(SceneExport.objects.order_by("pk").values_list("uuid", "status", "cancel_requested_at", "file")),
     )
 
 
@@ -300,7 +329,8 @@ def test_it_lets_each_persona_do_only_what_they_may(world: dict, name: str, pers
     # The teammate facing a private video faces a members-only project he is not in; admins see that one too.
     project = world["projects"]["closed" if persona in {"teammate_private", "admin"} else "open"]
     ids = {"g": generation.uuid, "r": rendition.uuid, "m": membership.uuid, "i": world["invite"].uuid}
-    ids |= {"p": project.uuid, "s": scene.uuid, "sh": shot.pk}
+    export = world["exports"]["private" if generation.visibility == "private" else "team"]
+    ids |= {"p": project.uuid, "s": scene.uuid, "sh": shot.pk, "x": export.uuid}
     path = entry.path.format(**ids)
     data = {key.format(**ids): str(value).format(**ids) for key, value in entry.data.items()}
     before = snapshot()

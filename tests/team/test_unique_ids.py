@@ -20,6 +20,7 @@ from tests.browser.test_accessibility import NOT_PAGES
 from tests.people import make_generation
 from tests.projects.helpers import make_project
 from tests.security.test_authorization_matrix import url_names
+from veoui.scenes.models import Scene, Shot
 from veoui.studio.models import Status
 from veoui.team import people
 from veoui.team.models import Membership, Role
@@ -50,7 +51,7 @@ def id_problems(html: str) -> list[str]:
 
 
 def member_pages(maya, video, failed) -> list[str]:
-    return feature_pages(maya) + [
+    return feature_pages(maya, video) + [
         "/studio/text/",
         "/studio/frames/",
         "/studio/reference/",
@@ -66,10 +67,18 @@ def member_pages(maya, video, failed) -> list[str]:
     ]
 
 
-def feature_pages(maya) -> list[str]:
-    """The pages of projects, scenes, review and sharing, with something of Maya's on each."""
+def feature_pages(maya, video) -> list[str]:
+    """The pages of projects, scenes and review, with something of Maya's on each."""
     project = make_project("Spring launch", maya)
+    scene = Scene.objects.create(owner=maya, title="Lighthouse ad")
+    Shot.objects.create(scene=scene, position=0, generation=video)
     return [
+        "/scenes/",
+        "/scenes/new/",
+        f"/scenes/add/?video={video.uuid}",
+        f"/scenes/{scene.uuid}/",
+        f"/scenes/{scene.uuid}/preview/",
+        f"/scenes/{scene.uuid}/exports/",
         "/projects/",
         "/projects/new/",
         f"/projects/{project.uuid}/",

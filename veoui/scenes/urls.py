@@ -19,5 +19,4 @@ urlpatterns = [
     path(S + "shots/<int:shot_id>/up/", views.shot_move, {"step": -1}, name="shot_up"),
     path(S + "shots/<int:shot_id>/down/", views.shot_move, {"step": 1}, name="shot_down"),
     path(S + "shots/<int:shot_id>/remove/", views.shot_remove, name="shot_remove"),
-    path(S + "export/", views.scene_export_placeholder, name="scene_export"),
 ]

@@ -267,9 +267,3 @@ def add_to_scene(request: HttpRequest) -> HttpResponse:
     scene_shots.add_shot(scene, generation, rendition)
     messages.success(request, _("Added to the end of “%(title)s”.") % {"title": scene.title})
     return redirect(scene)
-
-
-@require_POST
-def scene_export_placeholder(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Exports are made by the export queue; until it answers here, there is nothing to ask for."""
-    raise Http404

@@ -31,7 +31,7 @@ def serve_file(request: HttpRequest, name: str, download_name: str | None = None
         raise Http404
     size = default_storage.size(name)
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    if content_type not in {"video/mp4", "image/jpeg", "image/png", "image/webp"}:
+    if content_type not in {"video/mp4", "image/jpeg", "image/png", "image/webp", "image/gif"}:
         # Never let a stored file be interpreted as a page or a script.
         content_type = "application/octet-stream"
     match = RANGE.match(request.headers.get("Range", "").strip())

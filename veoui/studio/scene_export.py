@@ -237,8 +237,7 @@ def command(plan: Plan, sounds: list[bool], card: Path | None, output: Path, thr
         graph.append(f"[{picture}][{sound_label}][vcard][acard]concat=n=2:v=1:a=1[vend][aend]")
         picture, sound_label = "vend", "aend"
     return [
-        imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-        "-nostats", "-progress", "pipe:1", "-stats_period", "0.5",
+        *reporting_ffmpeg(),
         *inputs,
         "-filter_complex", ";".join(graph), "-filter_complex_threads", str(threads),
         "-map", f"[{picture}]", "-map", f"[{sound_label}]",
@@ -246,6 +245,127 @@ def command(plan: Plan, sounds: list[bool], card: Path | None, output: Path, thr
         "-c:a", "aac", "-b:a", "160k", "-ar", str(SAMPLE_RATE), "-ac", "2",
         "-threads", str(threads), "-movflags", "+faststart", "-f", "mp4", str(output),
     ]  # fmt: skip
+
+
+def reporting_ffmpeg() -> list[str]:
+    """ffmpeg, quiet but for its errors, telling how far it is on its standard output every half second."""
+    return [
+        imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
+        "-nostats", "-progress", "pipe:1", "-stats_period", "0.5",
+    ]  # fmt: skip
+
+
+def clip_length(path: Path) -> float:
+    """A clip's length in seconds; PlanError if it is missing or not a video."""
+    return _clip_facts(path, 1)[0]
+
+
+# The social formats, as width over height of the crop.
+CROPS = {"square": 1.0, "4:5": 4 / 5}
+GIF_SECONDS = 4.0
+GIF_WIDTH = 480
+GIF_FPS = 10
+STILL_WIDTH = 1280
+
+
+def reframe(
+    source: Path,
+    output: Path,
+    shape: str,
+    focus: tuple[float, float] = (0.5, 0.5),
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    threads: int = 2,
+) -> None:
+    """Crop an exported scene to ``shape`` (a key of CROPS) around ``focus`` (fractions of the frame), as an MP4."""
+    if shape not in CROPS:
+        raise PlanError(f"The shape must be one of {', '.join(CROPS)}.")
+    ratio = CROPS[shape]
+    x, y = (min(1.0, max(0.0, float(part))) for part in focus)
+    # The largest crop of that shape the frame holds, in even pixels, moved as near the focus as the frame allows.
+    crop = (
+        f"crop=w=trunc(min(iw\\,ih*{ratio})/2)*2:h=trunc(min(ih\\,iw/{ratio})/2)*2"
+        f":x=max(0\\,min(iw-ow\\,{x}*iw-ow/2)):y=max(0\\,min(ih-oh\\,{y}*ih-oh/2)),setsar=1"
+    )
+    command = [
+        *reporting_ffmpeg(),
+        "-threads", str(threads), "-i", str(source),
+        "-vf", crop, "-filter_threads", str(threads),
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-b:a", "160k", "-threads", str(threads), "-movflags", "+faststart", "-f", "mp4",
+    ]  # fmt: skip
+    _make(command, clip_length(source), output, progress, cancelled)
+
+
+def gif(
+    source: Path,
+    output: Path,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    threads: int = 2,
+) -> None:
+    """A short, small looping GIF of the start of an exported scene, with a palette of its own."""
+    seconds = min(GIF_SECONDS, clip_length(source))
+    graph = (
+        f"[0:v]fps={GIF_FPS},scale={GIF_WIDTH}:-2:flags=lanczos,split[a][b];"
+        "[a]palettegen=stats_mode=diff[palette];[b][palette]paletteuse=dither=bayer:bayer_scale=4[out]"
+    )
+    command = [
+        *reporting_ffmpeg(),
+        "-threads", str(threads), "-t", f"{seconds}", "-i", str(source),
+        "-filter_complex", graph, "-filter_complex_threads", str(threads), "-map", "[out]",
+        "-loop", "0", "-f", "gif",
+    ]  # fmt: skip
+    _make(command, seconds, output, progress, cancelled)
+
+
+def still(source: Path, output: Path, at: float = 0.0) -> None:
+    """One frame of ``source`` at ``at`` seconds as a JPEG at most STILL_WIDTH wide: a picture to point at."""
+    work = output.with_name(f".{output.name}.still.jpg")
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-nostdin",
+            "-y",
+            "-loglevel",
+            "error",
+            "-ss",
+            f"{at}",
+            "-i",
+            str(source),
+            "-frames:v",
+            "1",
+            "-vf",
+            f"scale=min({STILL_WIDTH}\\,iw):-2",
+            "-q:v",
+            "3",
+            "-f",
+            "image2",
+            str(work),
+        ],  # fmt: skip
+        capture_output=True,
+        timeout=60,
+        check=True,
+        preexec_fn=_lower_priority,
+    )
+    os.replace(work, output)
+
+
+def _make(command: list[str], duration: float, output: Path, progress: Progress | None, cancelled: Cancelled | None):
+    """Run ``command`` (ffmpeg, its output file still to come) into ``output`` as export() does: whole or not at all."""
+    report = progress or (lambda fraction: None)
+    work = output.with_name(f".{output.name}.export")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        partial = work / f"made{output.suffix}"
+        report(0.0)
+        _run([*command, str(partial)], duration, work, report, cancelled)
+        os.replace(partial, output)
+        report(1.0)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def end_card_picture(card: EndCard, size: tuple[int, int]) -> Image.Image:

@@ -4,7 +4,8 @@ A heartbeat tells live workers from dead ones, and the recovery sweep, at start 
 picks up every generation whose worker died or whose next step was lost, so a crash or restart loses nothing.
 About once an hour it also deletes old finished task rows (`veoui.ops.maintenance`). Beside the worker of the
 default queue (submits, status checks), ARCHIVERS threads take the archive queue's downloads: one heartbeat and
-one command for all.
+one command for all. Scene exports run in a worker of their own, `db_worker --queue-name export`: its ffmpeg takes
+minutes of CPU, which must never stand between a video and its next status check.
 """
 
 import logging
@@ -18,6 +19,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 from django_tasks_db.management.commands.db_worker import Worker
 
 from veoui.ops import maintenance
+from veoui.scenes import exporting
 from veoui.studio import heartbeat, tasks
 from veoui.team import balance as team_balance
 
@@ -34,6 +36,7 @@ def housekeeping(stop: threading.Event) -> None:
             heartbeat.beat()
             if time.monotonic() - last_sweep >= settings.VEOUI_SWEEP_SECONDS:
                 tasks.recover()
+                exporting.recover()
                 last_sweep = time.monotonic()
             if time.monotonic() - last_prune >= maintenance.PRUNE_EVERY:
                 last_prune = time.monotonic()
@@ -84,8 +87,11 @@ class Command(DatabaseWorkerCommand):
             heartbeat.beat()
             threading.Thread(target=housekeeping, args=(threading.Event(),), daemon=True).start()
             worker_id, interval = options["worker_id"][:50], options["interval"]
+            # The archive queue's threads go with the default queue's worker, not with the exporter.
+            runs_default = "default" in options["queue_name"].split(",")
             archivers = [
-                Archiver(f"{worker_id}-archive-{n}", interval, options["backend_name"]) for n in range(ARCHIVERS)
+                Archiver(f"{worker_id}-archive-{n}", interval, options["backend_name"])
+                for n in range(ARCHIVERS if runs_default else 0)
             ]
             for archiver in archivers:
                 archiver.start()

@@ -1,4 +1,5 @@
-"""`make run`: the web server, the worker and, in demo mode, the kie.ai simulator, started and stopped together.
+"""`make run`: the web server, the worker, the exporter (scene exports) and, in demo mode, the kie.ai simulator,
+started and stopped together.
 
 A worker or simulator that dies is started again (nothing is lost: the recovery sweep picks up what it left), after
 a pause that grows while it keeps dying soon after starting, so a crash loop doesn't spin. The web server is what
@@ -25,6 +26,8 @@ from veoui.common import processes
 RAN_WELL_FOR = 60.0
 FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 60.0
+# Scene exports (ffmpeg, minutes of CPU) in a worker of their own, so they never hold up a video's status checks.
+EXPORTER = ["db_worker", "--no-reload", "--queue-name", "export", "--interval", "1"]
 
 
 def how_it_ended(returncode: int) -> str:
@@ -116,7 +119,9 @@ def simulator(stack: ExitStack) -> subprocess.Popen:
 
 
 class Command(BaseCommand):
-    help = "Start veoui: web, worker and (without KIE_API_KEY) the kie.ai simulator. Ctrl-C stops all of them."
+    help = (
+        "Start veoui: web, worker, exporter and (without KIE_API_KEY) the kie.ai simulator. Ctrl-C stops all of them."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -137,6 +142,7 @@ class Command(BaseCommand):
         children += [
             Supervised("web server", popen(web), restart=False),
             Supervised("worker", popen([sys.executable, "manage.py", "db_worker", "--no-reload"]), restart=True),
+            Supervised("exporter", popen([sys.executable, "manage.py", *EXPORTER]), restart=True),
         ]
         self.address = (host, port)
         self.supervise(children)
