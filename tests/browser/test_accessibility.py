@@ -19,7 +19,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.a11y import DESKTOP, PHONE, axe_problems, overflow
 from tests.browser.conftest import login_context, screenshot
 from tests.people import make_user
+from tests.projects.helpers import make_project
 from tests.security.test_authorization_matrix import url_names
+from veoui.scenes.models import Scene, Shot
 from veoui.studio.models import Generation, Rendition, Status
 from veoui.team import people
 from veoui.team.models import Membership, Role
@@ -289,6 +291,26 @@ def test_it_checks_every_page(playwright_browser, live_server, person, worker, k
     page.goto("/notices/")
     expect(page.locator(".notice-item")).to_have_count(2)
     check(page, "notices")
+    # Her projects and scenes: the lists, the forms, one of each with the finished video in it.
+    project = make_project("Spring launch", person)
+    Generation.objects.filter(pk=finished.pk).update(project=project)
+    scene = Scene.objects.create(owner=person, title="Lighthouse ad")
+    Shot.objects.create(scene=scene, position=0, generation=finished)
+    for path, name in [
+        ("/projects/", "projects"),
+        ("/projects/new/", "project-new"),
+        (f"/projects/{project.uuid}/", "project"),
+        (f"/projects/{project.uuid}/edit/", "project-edit"),
+        (f"/projects/{project.uuid}/delete/", "project-delete"),
+        ("/scenes/", "scenes"),
+        ("/scenes/new/", "scene-new"),
+        (f"/scenes/add/?video={finished.uuid}", "scene-add"),
+        (f"/scenes/{scene.uuid}/", "scene"),
+        (f"/scenes/{scene.uuid}/preview/", "scene-preview"),
+        (f"/scenes/{scene.uuid}/exports/", "scene-exports"),
+    ]:
+        page.goto(path)
+        check(page, name)
     page.context.close()
 
     missing = url_names(get_resolver().url_patterns) - check.seen - NOT_PAGES.keys()

@@ -130,4 +130,4 @@ def test_it_shows_the_show_button_and_filters_without_javascript(
         expect(tiles(page)).to_have_count(3)  # nothing happens until Show
         page.get_by_role("button", name="Show").click()
         expect(tiles(page)).to_have_text(["A neon boat at night in the harbour"])
-        expect(page).to_have_url(re.compile(r"model=veo3_fast&status=&q=neon\+BOAT"))
+        expect(page).to_have_url(re.compile(r"model=veo3_fast&status=&project=&q=neon\+BOAT"))
