@@ -22,6 +22,8 @@ WRAPPED_BUTTONS = """() => {
   for (const element of document.querySelectorAll("button, .button, input[type=submit]")) {
     const box = element.getBoundingClientRect();
     if (box.width < 2 || box.height < 2 || element.closest(".visually-hidden")) continue;
+    const hidden = element.querySelector(".visually-hidden");
+    if (hidden && !element.textContent.replace(hidden.textContent, "").trim()) continue;  // an icon: nothing to wrap
     const style = getComputedStyle(element);
     const lineHeight = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
     const content = box.height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)
