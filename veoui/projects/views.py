@@ -17,6 +17,8 @@ from veoui.projects import services
 from veoui.projects.access import can_change, get_project, visible_projects
 from veoui.projects.forms import ProjectForm
 from veoui.projects.models import Colour, Project
+from veoui.scenes.access import visible_scenes
+from veoui.scenes.views import listed_scenes
 from veoui.studio.gallery import PAGE_SIZE, as_tiles
 from veoui.studio.views import visible_generations
 from veoui.team import budgets
@@ -73,6 +75,7 @@ def project_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "can_change": can_change(request.user, project),
         "spent": budgets.spent(since=start, until=budgets.next_month(start), project=project),
         "members": project.members.order_by("first_name", "username") if project.members_only else [],
+        "scenes": listed_scenes(visible_scenes(request.user).filter(project=project)),
     }
     return render(request, "projects/detail.html", context)
 
