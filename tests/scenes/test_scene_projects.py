@@ -181,6 +181,9 @@ def test_a_scene_started_from_a_video_joins_that_videos_project(media, maya, pro
 
 def test_deleting_a_project_leaves_its_scenes_in_no_project(media, maya, projects) -> None:
     scene = scene_of(maya, video(maya), project=projects["open"])
+    page = text(client_for(maya).get(f"/projects/{projects['open'].uuid}/delete/"))
+    assert "Its 0 videos stay in the gallery" in page and "Its 1 scene stays in Scenes, in no project." in page
+    assert Project.objects.filter(pk=projects["open"].pk).count() == 1 and project_of(scene) == projects["open"].pk
     response = client_for(maya).post(f"/projects/{projects['open'].uuid}/delete/")
     assert response["Location"] == "/projects/"
     assert Project.objects.filter(pk=projects["open"].pk).count() == 0

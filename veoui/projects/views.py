@@ -113,7 +113,8 @@ def project_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         )
         return redirect("projects")
     held = project.generations.filter(deleted_at__isnull=True).count()
-    return render(request, "projects/delete.html", {"project": project, "held": held})
+    scenes_held = project.scenes.filter(deleted_at__isnull=True).count()
+    return render(request, "projects/delete.html", {"project": project, "held": held, "scenes_held": scenes_held})
 
 
 @require_POST
