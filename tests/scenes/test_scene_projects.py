@@ -283,6 +283,16 @@ def test_the_project_page_lists_its_scenes_the_viewer_may_see(media, maya, tom, 
     assert "Elsewhere" not in scenes
 
 
+def test_the_projects_list_counts_the_scenes_each_viewer_sees(media, maya, tom, projects) -> None:
+    launch = projects["open"]
+    scene_of(maya, video(maya), title="Teaser cut", project=launch)
+    scene_of(maya, video(maya), title="Maya's draft", project=launch, visibility="private")
+    scene_of(maya, video(maya), title="Client cut", project=projects["secret"])
+    assert "2 scenes" in text(client_for(maya).get("/projects/"))
+    page = text(client_for(tom).get("/projects/"))
+    assert "1 scene ·" in page and "2 scenes" not in page and "Secret client" not in page
+
+
 def test_the_project_page_says_when_it_has_no_scenes(maya, projects) -> None:
     page = text(client_for(maya).get(f"/projects/{projects['open'].uuid}/"))
     scenes = page[page.index('id="scenes-heading"') :]

@@ -27,9 +27,16 @@ from veoui.team import budgets
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
     projects = list(visible_projects(request.user))
-    # Two grouped reads for the whole list: the videos this person sees in each, and each one's spend this month.
+    # Grouped reads for the whole list: the videos and scenes this person sees in each, and each one's spend.
     counts = dict(
         visible_generations(request)
+        .filter(project__in=[project.pk for project in projects])
+        .order_by()
+        .values_list("project")
+        .annotate(n=Count("pk"))
+    )
+    scene_counts = dict(
+        visible_scenes(request.user)
         .filter(project__in=[project.pk for project in projects])
         .order_by()
         .values_list("project")
@@ -41,6 +48,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         spent[project_id] = spent.get(project_id, 0) + usage.credits
     for project in projects:
         project.video_count = counts.get(project.pk, 0)
+        project.scene_count = scene_counts.get(project.pk, 0)
         project.spent = spent.get(project.pk, 0)
     return render(request, "projects/list.html", {"projects": projects, "month": start})
 
