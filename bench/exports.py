@@ -5,6 +5,8 @@ The worker and the exporter run as shipped (the Procfile's commands); the scene 
 its export keeps ffmpeg busy for minutes. Generate-to-submit is timed from the video saved (its submit task
 queued, as the studio's form leaves it) to kie.ai's task id saved; each figure is the median of RUNS videos. It
 passes when the figure during the export is at most the baseline plus ALLOWANCE, and the export was still running.
+Runs on SQLite (``--db sqlite``) or PostgreSQL (``--db postgres``, a throwaway database on BENCH_POSTGRES's server);
+``make bench`` runs both.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ PLAN = [
     ("slow_jobs", "sqlite"),
     ("slow_jobs", "postgres"),
     ("exports", "sqlite"),
+    ("exports", "postgres"),
     ("memory", "sqlite"),
     ("zip_download", "sqlite"),
     ("page_weight", "sqlite"),
@@ -63,6 +64,7 @@ def drop_postgres_databases(scripts: set[str]) -> None:
         "upstream_calls": "veoui_bench_upstream",
         "gallery": "veoui_bench_gallery",
         "slow_jobs": "veoui_bench_slow_jobs",
+        "exports": "veoui_bench_exports",
     }
     try:
         with psycopg.connect(f"{common.POSTGRES_SERVER}/postgres", autocommit=True) as connection:

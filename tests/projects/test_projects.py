@@ -116,7 +116,7 @@ def test_deleting_asks_first_and_keeps_the_videos(maya, tom) -> None:
     assert Project.objects.count() == 0
     video.refresh_from_db()
     assert video.project is None and video.deleted_at is None
-    assert entries()[-1].details == {"action": "deleted", "videos": 1}
+    assert entries()[-1].details == {"action": "deleted", "videos": 1, "scenes": 0}
 
 
 def test_the_studio_offers_the_projects_a_person_sees_and_remembers_the_choice(maya, tom) -> None:

@@ -218,6 +218,7 @@ def world(settings, tmp_path) -> dict:
     settings.MEDIA_ROOT = tmp_path / "media"
     maya = make_user("maya", "Maya")
     tom = make_user("tom", "Tom")
+    priya = make_user("priya", "Priya")  # a member of the members-only project, who did not make it
     alex = make_user("alex", "Alex", role=Role.ADMIN)
 
     def video(visibility: str) -> tuple[Generation, Rendition]:
@@ -258,7 +259,7 @@ def world(settings, tmp_path) -> dict:
     invite = people.create_invite(note="Sam", role=Role.MEMBER, monthly_budget=None, by=alex)[0]
     open_project = Project.objects.create(name="Open", created_by=maya)
     closed = Project.objects.create(name="Closed", created_by=maya, visibility=Project.Visibility.MEMBERS)
-    closed.members.add(maya)
+    closed.members.add(maya, priya)
     Generation.objects.filter(pk=private[0].pk).update(project=closed)
 
     def scene(shown: Generation) -> tuple[Scene, Shot]:
@@ -272,8 +273,12 @@ def world(settings, tmp_path) -> dict:
         name: exported(made, shown[0])
         for (name, (made, _shot)), shown in zip(scenes.items(), (team, private), strict=True)
     }
+    # A team-visible scene of the team's video, in the members-only project: the project alone hides it.
+    scenes["project"] = scene(team[0])
+    Scene.objects.filter(pk=scenes["project"][0].pk).update(project=closed, title="A scene of the closed project")
+    exports["project"] = exported(scenes["project"][0], team[0])
     return {
-        "users": {"maya": maya, "tom": tom, "alex": alex},
+        "users": {"maya": maya, "tom": tom, "priya": priya, "alex": alex},
         "team": team,
         "private": private,
         "invite": invite,
@@ -297,7 +302,7 @@ def snapshot() -> tuple:
         list(Membership.objects.order_by("pk").values_list("role", "monthly_budget", "must_change_password")),
         list(Invite.objects.order_by("pk").values_list("cancelled_at", flat=True)),
         TeamSettings.current().monthly_budget,
-        list(Scene.objects.order_by("pk").values_list("title", "visibility", "end_card", "deleted_at")),
+        list(Scene.objects.order_by("pk").values_list("title", "visibility", "end_card", "deleted_at", "project")),
         list(Shot.objects.order_by("pk").values_list("scene_id", "position", "start_seconds", "end_seconds")),
         DBTaskResult.objects.count(),
         list(Favourite.objects.order_by("pk").values_list("person_id", "generation_id")),
@@ -347,6 +352,62 @@ def test_it_lets_each_persona_do_only_what_they_may(world: dict, name: str, pers
         assert response.status_code in codes, (path, response.status_code)
     if expected in (LOGIN, 403, 404) or entry.method == "get":
         assert snapshot() == before, f"{persona} changed something through {path}"
+
+
+# A scene in a members-only project, for every address of a scene, its shots and its exports: the project's
+# member is a teammate who sees it, a teammate outside it faces what a private shot shows him (nothing).
+PROJECT_PERSONAS = {
+    "anonymous": ("", "anonymous"),
+    "owner": ("maya", "owner"),
+    "project_member": ("priya", "teammate"),
+    "non_member": ("tom", "teammate_private"),
+    "admin": ("alex", "admin"),
+}
+SCENE_URLS = [name for name, entry in MATRIX.items() if any(key in entry.path for key in ("{s}", "{sh}", "{x}"))]
+
+
+def test_every_scene_address_is_in_the_project_check() -> None:
+    assert {"scene", "scene_preview", "scene_exports", "scene_export_video", "shot_change"} <= set(SCENE_URLS)
+    assert all(name.startswith(("scene", "shot")) for name in SCENE_URLS)
+
+
+@pytest.mark.parametrize("persona", list(PROJECT_PERSONAS))
+@pytest.mark.parametrize("name", SCENE_URLS)
+def test_a_scene_in_a_members_only_project_is_only_its_members(world: dict, name: str, persona: str) -> None:
+    entry = MATRIX[name]
+    user, column = PROJECT_PERSONAS[persona]
+    client = Client()
+    if user:
+        client.force_login(world["users"][user])
+    scene, shot = world["scenes"]["project"]
+    generation, rendition = world["team"]
+    ids = {"g": generation.uuid, "r": rendition.uuid, "p": world["projects"]["closed"].uuid}
+    ids |= {"s": scene.uuid, "sh": shot.pk, "x": world["exports"]["project"].uuid}
+    path = entry.path.format(**ids)
+    data = {key.format(**ids): str(value).format(**ids) for key, value in entry.data.items()}
+    before = snapshot()
+    response = getattr(client, entry.method)(path, data)
+
+    expected = entry.expect[column]
+    if expected == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith("/login/"), (path, response.status_code)
+    else:
+        codes = expected if isinstance(expected, tuple) else (expected,)
+        assert response.status_code in codes, (path, response.status_code)
+    if expected in (LOGIN, 403, 404) or entry.method == "get":
+        assert snapshot() == before, f"{persona} changed something through {path}"
+    if persona == "non_member":
+        assert "A scene of the closed project" not in response.content.decode()
+
+
+def test_it_never_lists_a_scene_of_a_members_only_project_to_others(world: dict) -> None:
+    scene = world["scenes"]["project"][0]
+    for user, shown in (("tom", False), ("priya", True), ("alex", True)):
+        client = Client()
+        client.force_login(world["users"][user])
+        for path in ("/scenes/", "/projects/", f"/videos/{world['team'][0].uuid}/", "/gallery/"):
+            page = client.get(path).content.decode()
+            assert (str(scene.uuid) in page) == (shown and path == "/scenes/"), (user, path)
 
 
 @pytest.mark.parametrize("persona", ["teammate_private", "anonymous"])

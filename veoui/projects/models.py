@@ -1,4 +1,4 @@
-"""Projects: a campaign or a client, grouping a team's videos (and their versions; scenes join later).
+"""Projects: a campaign or a client, grouping a team's videos (and their versions) and scenes.
 
 A project is seen by the whole team, or only by its members (and admins): a video in a members-only project is
 then hidden from everyone else, as a private video is (``veoui.studio.views.visible_to``). Its optional monthly

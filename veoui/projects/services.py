@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from veoui.projects.models import Project
+from veoui.scenes.models import Scene
 from veoui.studio.models import Generation
 from veoui.studio.views import visible_to
 from veoui.team import audit
@@ -78,10 +79,11 @@ def update_project(project: Project, data: dict, *, by: AbstractBaseUser) -> lis
 
 
 def delete_project(project: Project, *, by: AbstractBaseUser) -> int:
-    """Delete it; its videos stay, in no project. Returns how many videos it held."""
+    """Delete it; its videos and scenes stay, in no project. Returns how many videos it held."""
     with transaction.atomic():
         held = Generation.objects.filter(project=project).update(project=None)
-        about(audit.Kind.PROJECT_CHANGED, project, by, action="deleted", videos=held)
+        scenes = Scene.objects.filter(project=project).update(project=None)
+        about(audit.Kind.PROJECT_CHANGED, project, by, action="deleted", videos=held, scenes=scenes)
         Project.objects.filter(pk=project.pk).delete()
     return held
 
@@ -108,6 +110,26 @@ def move_videos(public_ids: Iterable[uuid.UUID], project: Project | None, *, by:
             details={"action": "moved", "videos": [str(public_id) for _pk, public_id in moved_ids]},
         )
     return moved
+
+
+def move_scene(scene: Scene, project: Project | None, *, by: AbstractBaseUser) -> bool:
+    """Put a scene in ``project`` (None: in no project), recorded like a move of videos. The caller checked that
+    ``by`` may change the scene and see the project. Returns whether it moved (False: it was there already, or
+    it was deleted meanwhile)."""
+    with transaction.atomic():
+        moving = Scene.objects.filter(pk=scene.pk, deleted_at__isnull=True)
+        moving = moving.exclude(project=project) if project is not None else moving.exclude(project__isnull=True)
+        if not moving.update(project=project):
+            return False
+        audit.record(
+            audit.Kind.PROJECT_CHANGED,
+            actor=by,
+            what=project.name if project else "",
+            object_type="project",
+            object_id=project.uuid if project else "",
+            details={"action": "moved", "scenes": [str(scene.uuid)]},
+        )
+    return True
 
 
 def about(kind: str, project: Project, by: AbstractBaseUser, **details: object) -> None:

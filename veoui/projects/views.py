@@ -17,6 +17,8 @@ from veoui.projects import services
 from veoui.projects.access import can_change, get_project, visible_projects
 from veoui.projects.forms import ProjectForm
 from veoui.projects.models import Colour, Project
+from veoui.scenes.access import visible_scenes
+from veoui.scenes.views import listed_scenes
 from veoui.studio.gallery import PAGE_SIZE, as_tiles
 from veoui.studio.views import visible_generations
 from veoui.team import budgets
@@ -25,9 +27,16 @@ from veoui.team import budgets
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
     projects = list(visible_projects(request.user))
-    # Two grouped reads for the whole list: the videos this person sees in each, and each one's spend this month.
+    # Grouped reads for the whole list: the videos and scenes this person sees in each, and each one's spend.
     counts = dict(
         visible_generations(request)
+        .filter(project__in=[project.pk for project in projects])
+        .order_by()
+        .values_list("project")
+        .annotate(n=Count("pk"))
+    )
+    scene_counts = dict(
+        visible_scenes(request.user)
         .filter(project__in=[project.pk for project in projects])
         .order_by()
         .values_list("project")
@@ -39,6 +48,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         spent[project_id] = spent.get(project_id, 0) + usage.credits
     for project in projects:
         project.video_count = counts.get(project.pk, 0)
+        project.scene_count = scene_counts.get(project.pk, 0)
         project.spent = spent.get(project.pk, 0)
     return render(request, "projects/list.html", {"projects": projects, "month": start})
 
@@ -73,6 +83,7 @@ def project_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "can_change": can_change(request.user, project),
         "spent": budgets.spent(since=start, until=budgets.next_month(start), project=project),
         "members": project.members.order_by("first_name", "username") if project.members_only else [],
+        "scenes": listed_scenes(visible_scenes(request.user).filter(project=project)),
     }
     return render(request, "projects/detail.html", context)
 
@@ -110,7 +121,8 @@ def project_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         )
         return redirect("projects")
     held = project.generations.filter(deleted_at__isnull=True).count()
-    return render(request, "projects/delete.html", {"project": project, "held": held})
+    scenes_held = project.scenes.filter(deleted_at__isnull=True).count()
+    return render(request, "projects/delete.html", {"project": project, "held": held, "scenes_held": scenes_held})
 
 
 @require_POST

@@ -1,6 +1,7 @@
 """Who may see and change a scene: the rules of videos, plus one of their own.
 
-A scene is seen by its owner, by the team when it is team-visible, and by admins; never once deleted. A scene
+A scene is seen by its owner, by the team when it is team-visible, and by admins; never once deleted. A scene in a
+members-only project is seen only by that project's members, its owner and admins, as a video in one is. A scene
 one of whose shots the person may not see (someone else's private video) is not shown to them at all: what it is
 made of would give that video away. A shot whose video was deleted since is a gap, and hides nothing.
 """
@@ -11,14 +12,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from veoui.scenes.models import Scene, Shot
-from veoui.studio.views import visible_to
+from veoui.studio.views import closed_projects, visible_to
 
 
 def visible_scenes(user: AbstractBaseUser) -> QuerySet[Scene]:
     scenes = Scene.objects.filter(deleted_at__isnull=True)
     if user.is_staff:
         return scenes
-    scenes = scenes.exclude(Q(visibility=Scene.Visibility.PRIVATE) & ~Q(owner_id=user.pk))
+    hidden = Q(visibility=Scene.Visibility.PRIVATE) | Q(project__in=closed_projects(user.pk))
+    scenes = scenes.exclude(hidden & ~Q(owner_id=user.pk))
     unseen = Shot.objects.filter(scene=OuterRef("pk"), generation__deleted_at__isnull=True).exclude(
         generation__in=visible_to(user.pk, False)
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,15 @@ class SceneForm(forms.Form):
         label=_("Who sees it"), choices=Scene.Visibility.choices, initial=Scene.Visibility.TEAM,
         widget=forms.RadioSelect,
     )  # fmt: skip
+    # Offered from the projects the person may see (the view passes them); any other is refused next to the field.
+    project = forms.ModelChoiceField(
+        label=_("Project"), queryset=None, required=False, empty_label=_("No project"), to_field_name="uuid",
+        error_messages={"invalid_choice": _("Choose one of the projects in the list, or No project.")},
+    )  # fmt: skip
+
+    def __init__(self, *args, projects: QuerySet, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
 
 
 class ShotForm(forms.Form):

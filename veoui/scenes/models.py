@@ -1,7 +1,9 @@
 """Scenes: finished videos and versions put in order, trimmed and joined, exported to one MP4 without credits.
 
-A scene belongs to a person and is seen by the team or by its owner only, like a video. Its shots point at the
-video (and the version of it) they show; a video deleted later leaves its shot in place as a gap that says so.
+A scene belongs to a person and is seen by the team or by its owner only, like a video; it is in at most one
+project, and a members-only project hides it from all but its members, its owner and admins, as it hides a video.
+Its shots point at the video (and the version of it) they show; a video deleted later leaves its shot in place
+as a gap that says so.
 An export is work for the worker's export queue: its status moves forward by conditional updates only, like a
 video's, and it remembers which videos it was made from so that it stops being served to anyone who may no
 longer see one of them.
@@ -47,6 +49,10 @@ class Scene(models.Model):
     end_card_text = models.CharField(_("Text"), max_length=200, blank=True)
     end_card_colour = models.CharField(_("Colour"), max_length=7, default="#000000")
     end_card_seconds = models.DecimalField(_("Shown for (seconds)"), max_digits=3, decimal_places=1, default=Decimal(2))
+    # At most one project, as a video: deleting the project leaves the scene in none.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="scenes"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)

@@ -6,54 +6,85 @@ import uuid
 from decimal import Decimal
 
 from django.contrib import messages
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from veoui.projects import services as project_services
+from veoui.projects.access import visible_projects
+from veoui.projects.models import Project
 from veoui.scenes import shots as scene_shots
 from veoui.scenes.access import may_change, visible_scenes
 from veoui.scenes.forms import EndCardForm, SceneForm, ShotForm
 from veoui.scenes.models import Scene, SceneExport, Shot
 from veoui.studio.media import serve_file
 from veoui.studio.models import Status
-from veoui.studio.views import get_generation
+from veoui.studio.views import get_generation, last_project, remember_project
 
 SHOT_FIELDS = ("start_seconds", "end_seconds", "join", "crossfade_seconds", "muted")
 
 
 def get_scene(request: HttpRequest, public_id: uuid.UUID, *, change: bool = False) -> Scene:
     """The scene if this person may see it (404 otherwise); 403 when they may see but not change it."""
-    scene = get_object_or_404(visible_scenes(request.user).select_related("owner"), uuid=public_id)
+    scene = get_object_or_404(visible_scenes(request.user).select_related("owner", "project"), uuid=public_id)
     if change and not may_change(request.user, scene):
         raise PermissionDenied
     return scene
 
 
-@require_GET
-def scene_list(request: HttpRequest) -> HttpResponse:
+def listed_scenes(scenes: QuerySet[Scene]) -> list[Scene]:
+    """The scenes with what a list shows of each: their shot count, total length and the first shot's poster."""
     first = Shot.objects.select_related("generation", "rendition").order_by("position", "pk")
-    scenes = list(
-        visible_scenes(request.user)
-        .select_related("owner")
+    listed = list(
+        scenes.select_related("owner", "project")
         .annotate(shot_count=Count("shots"))
         .prefetch_related(Prefetch("shots", queryset=first))
     )
-    for scene in scenes:
-        listed = list(scene.shots.all())
-        scene.total = scene_shots.total_seconds(scene, listed)
-        scene.poster_shot = next((shot for shot in listed if not scene_shots.is_gap(shot)), None)
-    return render(request, "scenes/list.html", {"scenes": scenes})
+    for scene in listed:
+        shots = list(scene.shots.all())
+        scene.total = scene_shots.total_seconds(scene, shots)
+        scene.poster_shot = next((shot for shot in shots if not scene_shots.is_gap(shot)), None)
+    return listed
+
+
+@require_GET
+def scene_list(request: HttpRequest) -> HttpResponse:
+    """Every scene this person may see, or (``?project=<id>``, ``?project=none``) those of one project."""
+    projects = visible_projects(request.user)
+    scenes = visible_scenes(request.user)
+    chosen = request.GET.get("project", "")
+    if chosen == "none":
+        scenes = scenes.filter(project__isnull=True)
+    elif chosen:
+        try:
+            project = projects.filter(uuid=uuid.UUID(chosen)).first()
+        except ValueError:
+            project = None
+        scenes = scenes.filter(project=project) if project is not None else scenes.none()
+    context = {"scenes": listed_scenes(scenes), "projects": list(projects), "chosen": chosen}
+    return render(request, "scenes/list.html", context)
+
+
+def scene_projects(user: AbstractBaseUser, scene: Scene | None = None) -> QuerySet[Project]:
+    """The projects a scene may be put in by this person: those they see, and the one it is in already."""
+    projects = visible_projects(user)
+    if scene is not None and scene.project_id is not None:
+        projects = Project.objects.filter(Q(pk__in=projects.values("pk")) | Q(pk=scene.project_id))
+    return projects
 
 
 @require_http_methods(["GET", "POST"])
 def scene_new(request: HttpRequest) -> HttpResponse:
-    form = SceneForm(request.POST or None)
+    projects = scene_projects(request.user)
+    form = SceneForm(request.POST or None, projects=projects, initial=last_project(request.user, projects))
     if request.method == "POST" and form.is_valid():
         scene = Scene.objects.create(owner=request.user, **form.cleaned_data)
+        remember_project(request.user, form.cleaned_data["project"])
         messages.success(request, _("Scene made. Add shots from the gallery or from a video's page."))
         return redirect(scene)
     return render(request, "scenes/new.html", {"form": form})
@@ -92,7 +123,13 @@ def scene_context(request: HttpRequest, scene: Scene, errors: dict[int, ShotForm
         "can_change": may_change(request.user, scene),
         "resolutions": [(size, SceneExport.Resolution(size).label) for size in scene_shots.resolutions(shots)],
         "scene_form": SceneForm(
-            initial={"title": scene.title, "aspect_ratio": scene.aspect_ratio, "visibility": scene.visibility}
+            initial={
+                "title": scene.title,
+                "aspect_ratio": scene.aspect_ratio,
+                "visibility": scene.visibility,
+                "project": scene.project.uuid if scene.project else None,
+            },
+            projects=scene_projects(request.user, scene),
         ),  # fmt: skip
         "end_card_form": EndCardForm(
             initial={
@@ -170,14 +207,16 @@ def shot_remove(request: HttpRequest, public_id: uuid.UUID, shot_id: int) -> Htt
 @require_POST
 def scene_settings(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     scene = get_scene(request, public_id, change=True)
-    form = SceneForm(request.POST)
+    form = SceneForm(request.POST, projects=scene_projects(request.user, scene))
     if not form.is_valid():
         context = scene_context(request, scene) | {"scene_form": form}
         return render(request, "scenes/scene.html", context)
     fields = dict(form.cleaned_data)
+    project = fields.pop("project")
     if scene.owner_id != request.user.pk:
         fields.pop("visibility")  # who sees a scene is its owner's choice
     Scene.objects.filter(pk=scene.pk, deleted_at__isnull=True).update(updated_at=timezone.now(), **fields)
+    project_services.move_scene(scene, project, by=request.user)
     messages.success(request, _("The scene was saved."))
     return redirect(scene)
 
@@ -260,7 +299,11 @@ def add_to_scene(request: HttpRequest) -> HttpResponse:
     elif title:
         aspect = generation.aspect_ratio if generation.aspect_ratio in Scene.AspectRatio.values else "16:9"
         visibility = generation.visibility
-        scene = Scene.objects.create(owner=request.user, title=title, aspect_ratio=aspect, visibility=visibility)
+        # A scene started from a video is in that video's project, when the person may see that project.
+        project = visible_projects(request.user).filter(pk=generation.project_id).first()
+        scene = Scene.objects.create(
+            owner=request.user, title=title, aspect_ratio=aspect, visibility=visibility, project=project
+        )
     else:
         context["error"] = _("Choose a scene, or give the new one a title.")
         return render(request, "scenes/add.html", context)
