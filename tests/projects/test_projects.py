@@ -92,7 +92,7 @@ def test_only_its_maker_and_admins_edit_it_and_each_change_is_logged(maya, tom, 
     launch.refresh_from_db()
     assert launch.monthly_budget == 250 and set(launch.members.all()) == {maya}
     [budget] = entries(Kind.BUDGET_CHANGED)
-    assert budget.details == {"before": None, "after": "250", "name": "Launch 2"}
+    assert budget.details == {"from": None, "to": "250", "name": "Launch 2"}
     assert entries()[-1].details["members_removed"] == [tom.pk]
 
 

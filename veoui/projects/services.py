@@ -13,6 +13,7 @@ from veoui.projects.models import Project
 from veoui.studio.models import Generation
 from veoui.studio.views import visible_to
 from veoui.team import audit
+from veoui.team.people import budget_text
 
 DESCRIBED = ("name", "colour", "description", "visibility")
 
@@ -69,9 +70,9 @@ def update_project(project: Project, data: dict, *, by: AbstractBaseUser) -> lis
                 audit.Kind.BUDGET_CHANGED,
                 project,
                 by,
-                before=None if current.monthly_budget is None else str(current.monthly_budget),
-                after=None if budget is None else str(budget),
                 name=data["name"],
+                # As a person's or the team's budget change reads: the Audit log shows "from → to".
+                **{"from": budget_text(current.monthly_budget), "to": budget_text(budget)},
             )
             changed.append("monthly_budget")
     return changed

@@ -117,7 +117,9 @@ def change_text(entry: AuditEntry) -> str:
     elif entry.kind == kinds.ROLE_CHANGED:
         labels = dict(Role.choices)
     elif entry.kind == kinds.BUDGET_CHANGED:
-        return f"{no_limit(details.get('from'))} → {no_limit(details.get('to'))}"
+        # Older entries about a project's budget kept it as "before" and "after".
+        was, now = details.get("from", details.get("before")), details.get("to", details.get("after"))
+        return f"{no_limit(was)} → {no_limit(now)}"
     if "from" in details and "to" in details:
         return f"{labels.get(details['from'], details['from'])} → {labels.get(details['to'], details['to'])}"
     return ""
