@@ -112,7 +112,12 @@ def test_each_flow_by_the_role_that_does_it(playwright_browser, live_server, wor
     member.goto(project.get_absolute_url())
     expect(member.get_by_text("60 of 900 credits spent this month.")).to_be_visible()
     expect(member.locator(".gallery-item__prompt")).to_have_count(4)
+    # The project's page has the gallery's bar for ticked tiles too.
+    tick(member, "Quay at dusk")
+    tick(member, "Quay at dawn", modifiers=["Shift"])
+    expect(member.get_by_role("form", name="Chosen videos").get_by_text("3 selected")).to_be_visible()
     problems += pictures(member, "project-page")
+    member.get_by_role("form", name="Chosen videos").get_by_role("button", name="Clear").click()
 
     # --- Tom, a teammate outside it: no trace of it --------------------------------------------------------------
     outsider = open_as(playwright_browser, live_server, tom)
