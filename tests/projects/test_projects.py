@@ -151,7 +151,8 @@ def test_the_gallery_filters_by_project(maya, tom) -> None:
     page = text(client.get("/gallery/", {"project": "none"}))
     assert outside.prompt in page and inside.prompt not in page
     page = text(client.get("/gallery/", {"project": "not-a-project"}))
-    assert "Select a valid choice." in page and inside.prompt in page and outside.prompt in page
+    assert "Choose one of the projects in the list, or No project." in page
+    assert inside.prompt in page and outside.prompt in page
 
 
 def test_it_moves_one_video_and_its_versions_from_its_page(maya) -> None:
