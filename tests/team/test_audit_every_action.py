@@ -163,7 +163,7 @@ def test_every_action_writes_one_entry_that_the_log_and_its_csv_show(worker, kie
     member.post("/projects/move/", {"videos": [str(video.uuid)], "project": str(elsewhere.uuid), "next": page})
     assert Generation.objects.get(pk=video.pk).project == elsewhere
     entry = one(Kind.PROJECT_CHANGED, maya, elsewhere.uuid)
-    assert entry.details == {"action": "moved", "videos": [str(video.uuid)]}
+    assert entry.details == {"action": "moved", "into": True, "videos": [str(video.uuid)]}
     member.post("/projects/move/", {"videos": [str(video.uuid)], "project": "", "next": page})
     assert Generation.objects.get(pk=video.pk).project is None
     entry = one(Kind.PROJECT_CHANGED, maya)  # taken out of any project
@@ -239,6 +239,19 @@ def test_every_action_writes_one_entry_that_the_log_and_its_csv_show(worker, kie
     # What each change reads as on the page: the budget of a project from what to what, as a person's does.
     budgets = text(admin.get("/team/audit/", {"kind": Kind.BUDGET_CHANGED}))
     assert "900 → 1200" in budgets and "No limit → 500" in budgets and "No limit → 5000" in budgets
+
+    # And what each change of a project reads as.
+    projects = text(admin.get("/team/audit/", {"kind": Kind.PROJECT_CHANGED}))
+    assert "5 entries" in projects
+    for said in (
+        "Made the project",
+        "Name: Harbour campaign → Harbour festival",
+        "1 member added",
+        "1 video moved here",
+        "1 video taken out of its project",
+    ):
+        assert said in projects, said
+    assert "No project" in projects  # what the video was taken out into
 
     # A day that holds none of them shows none, on the page and in the CSV.
     tomorrow = str(timezone.localdate() + timedelta(days=1))

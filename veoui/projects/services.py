@@ -61,6 +61,7 @@ def update_project(project: Project, data: dict, *, by: AbstractBaseUser) -> lis
                 members_added=added,
                 members_removed=removed,
                 name=data["name"],
+                **({"renamed_from": current.name} if "name" in changed else {}),
             )
             changed += ["members"] if added or removed else []
         budget = data.get("monthly_budget")
@@ -106,7 +107,11 @@ def move_videos(public_ids: Iterable[uuid.UUID], project: Project | None, *, by:
             what=project.name if project else "",
             object_type="project",
             object_id=project.uuid if project else "",
-            details={"action": "moved", "videos": [str(public_id) for _pk, public_id in moved_ids]},
+            details={
+                "action": "moved",
+                "into": project is not None,
+                "videos": [str(public_id) for _pk, public_id in moved_ids],
+            },
         )
     return moved
 
