@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -257,3 +258,44 @@ def test_every_action_writes_one_entry_that_the_log_and_its_csv_show(worker, kie
     tomorrow = str(timezone.localdate() + timedelta(days=1))
     assert "0 entries" in text(admin.get("/team/audit/", {"since": tomorrow}))
     assert csv_of(admin, {"since": tomorrow}) == []
+
+
+@pytest.mark.django_db
+def test_letting_someone_in_logs_the_role_and_budget_they_were_given() -> None:
+    alex = make_user("alex", "Alex", role=Role.ADMIN)
+    admin, log = client_for(alex), Log()
+    # Added by hand, as an admin with a budget: from nothing to admin, from no limit to 300.
+    response = admin.post(
+        "/people/add/", {"username": "bea", "first_name": "Bea", "role": Role.ADMIN, "monthly_budget": "300"}
+    )
+    assert response.status_code == 302
+    bea = Membership.objects.get(user__username="bea")
+    assert (bea.role, bea.monthly_budget, bea.user.is_staff) == (Role.ADMIN, 300, True)
+    entries = log.new()
+    assert [(e.kind, e.actor, e.object_id, e.what, e.details) for e in entries] == [
+        (Kind.ROLE_CHANGED, alex, str(bea.uuid), "Bea", {"from": None, "to": "admin", "how": "added"}),
+        (Kind.BUDGET_CHANGED, alex, str(bea.uuid), "Bea", {"from": None, "to": "300", "how": "added"}),
+    ]
+    page = text(admin.get("/team/audit/", {"person": str(alex.pk)}))
+    assert "Joined as Admin" in page and "No limit → 300" in page
+    response = admin.post("/people/add/", {"username": "bea", "first_name": "Bea 2", "role": Role.MEMBER})
+    assert response.status_code == 200  # the username is taken: nobody added, nothing logged
+    log.none()
+
+    # Invited as a member without a budget: logged when the invite is used, as Alex's choice; once.
+    admin.post("/people/invite/", {"note": "Carl from sales", "role": Role.MEMBER, "monthly_budget": ""})
+    link = admin.get("/people/created/").content.decode()
+    join = re.search(r"/join/[\w-]+/", link)[0]
+    log.none()  # an invite not used yet lets nobody in
+    fields = {
+        "username": "carl",
+        "first_name": "Carl",
+        "password1": "harbour-ferry-91",
+        "password2": "harbour-ferry-91",
+    }
+    assert Client().post(join, fields).status_code == 302
+    carl = Membership.objects.get(user__username="carl")
+    entry = log.one(Kind.ROLE_CHANGED, alex, carl.uuid)
+    assert entry.details == {"from": None, "to": "member", "how": "invite"}
+    assert Client().post(join, {**fields, "username": "carl2"}).status_code == 410  # used already: gone
+    log.none()

@@ -119,6 +119,8 @@ def change_text(entry: AuditEntry) -> str:
         labels = dict(Generation.Visibility.choices)
     elif entry.kind == kinds.ROLE_CHANGED:
         labels = dict(Role.choices)
+        if details.get("from") is None and "to" in details:  # a new person, added or come by an invite
+            return _("Joined as %(role)s") % {"role": labels.get(details["to"], details["to"])}
     elif entry.kind == kinds.BUDGET_CHANGED:
         # Older entries about a project's budget kept it as "before" and "after".
         was, now = details.get("from", details.get("before")), details.get("to", details.get("after"))
