@@ -129,7 +129,7 @@ def test_each_flow_by_the_role_that_does_it(playwright_browser, live_server, wor
     expect(outsider.get_by_text("Harbour launch")).to_have_count(0)
     response = outsider.goto(project.get_absolute_url())
     assert response.status == 404
-    expect(outsider.get_by_role("heading", name="Page not found")).to_be_visible()
+    expect(outsider.get_by_role("heading", name="This project is not available")).to_be_visible()
     outsider.goto(f"/videos/{made.uuid}/")
     expect(outsider.get_by_role("heading", name="This video is not available")).to_be_visible()
 
