@@ -21,7 +21,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser.a11y import DESKTOP, PHONE, axe_problems, keep_picture, overflow
-from tests.browser.conftest import login_context, screenshot
+from tests.browser.conftest import ARTIFACTS, login_context, screenshot
 from tests.browser.test_review import six_seconds_of_video
 from tests.people import make_generation, make_user
 from tests.waiting import wait_for
@@ -36,15 +36,21 @@ Kind = AuditEntry.Kind
 SHOTS = ["Quay at dawn", "Quay at noon", "Quay at dusk"]  # made oldest first: shown newest first
 
 
-def pictures(page: Page, name: str) -> list[str]:
-    """The page at 1280 and at 390 px: a picture of each (looked at), axe-core's problems, no sideways scroll."""
+def pictures(page: Page, name: str, *, full_page: bool = True) -> list[str]:
+    """The page at 1280 and at 390 px: a picture of each (looked at), axe-core's problems, no sideways scroll.
+    A page with the bar for ticked tiles is taken as the window shows it (a whole-page picture would draw the bar,
+    which stays at the window's bottom, across the tiles further down)."""
     problems = []
     for width, viewport in (("1280", DESKTOP), ("390", PHONE)):
         page.set_viewport_size(viewport)
         assert overflow(page) <= 0, f"{name} scrolls sideways at {width} px"
         problems += axe_problems(page, f"{name} at {width} px")
-        screenshot(page, f"roles-{name}-{width}")
-        keep_picture(page, f"roles-{name}-{width}")
+        if full_page:
+            screenshot(page, f"roles-{name}-{width}")
+        else:
+            page.locator("input[data-select]:checked").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"roles-{name}-{width}.png"))
+        keep_picture(page, f"roles-{name}-{width}", full_page=full_page)
     page.set_viewport_size(DESKTOP)
     return problems
 
@@ -116,7 +122,7 @@ def test_each_flow_by_the_role_that_does_it(playwright_browser, live_server, wor
     tick(member, "Quay at dusk")
     tick(member, "Quay at dawn", modifiers=["Shift"])
     expect(member.get_by_role("form", name="Chosen videos").get_by_text("3 selected")).to_be_visible()
-    problems += pictures(member, "project-page")
+    problems += pictures(member, "project-page", full_page=False)
     member.get_by_role("form", name="Chosen videos").get_by_role("button", name="Clear").click()
 
     # --- Tom, a teammate outside it: no trace of it --------------------------------------------------------------
@@ -151,7 +157,7 @@ def test_each_flow_by_the_role_that_does_it(playwright_browser, live_server, wor
     expect(bar.get_by_text("3 selected")).to_be_visible()
     boxes = [member.get_by_role("checkbox", name=f"Select: {prompt}") for prompt in shown]
     assert [b.is_checked() for b in boxes] == [True, True, True, False, False]
-    problems += pictures(member, "gallery-bulk-bar")
+    problems += pictures(member, "gallery-bulk-bar", full_page=False)
 
     with member.expect_download() as caught:
         bar.get_by_role("button", name="Download as ZIP").click()
