@@ -90,7 +90,10 @@ def test_each_flow_by_the_role_that_does_it(playwright_browser, live_server, wor
     project = Project.objects.get()
     assert (project.visibility, project.monthly_budget, project.created_by) == ("members", 900, alex)
     assert set(project.members.all()) == {alex, maya}
-    assert list(AuditEntry.objects.values_list("kind", "actor")) == [(Kind.PROJECT_CHANGED, alex.pk)]
+    assert list(AuditEntry.objects.order_by("pk").values_list("kind", "actor", "object_id")) == [
+        (Kind.PROJECT_CHANGED, alex.pk, str(project.uuid)),
+        (Kind.BUDGET_CHANGED, alex.pk, str(project.uuid)),
+    ]
     elsewhere = Project.objects.create(name="Open day", created_by=alex)  # the team's, to move videos to
 
     # Maya's earlier videos, finished and stored: three in the project, one for the whole team.

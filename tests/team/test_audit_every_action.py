@@ -110,8 +110,14 @@ def test_every_action_writes_one_entry_that_the_log_and_its_csv_show(worker, kie
     assert response.status_code == 302
     project = Project.objects.get()
     assert set(project.members.all()) == {alex, maya} and project.monthly_budget == 900
-    entry = one(Kind.PROJECT_CHANGED, alex, project.uuid)
-    assert (entry.what, entry.object_type, entry.details["action"]) == ("Harbour campaign", "project", "created")
+    made, budget = log.new()  # the project, and its budget from nothing to 900
+    assert [(e.kind, e.actor, e.object_id) for e in (made, budget)] == [
+        (Kind.PROJECT_CHANGED, alex, str(project.uuid)),
+        (Kind.BUDGET_CHANGED, alex, str(project.uuid)),
+    ]
+    assert (made.what, made.object_type, made.details["action"]) == ("Harbour campaign", "project", "created")
+    assert (budget.details["from"], budget.details["to"], budget.credits) == (None, "900", None)
+    done += [made, budget]
 
     admin.post(f"/projects/{project.uuid}/edit/", project_fields(project, name="Harbour festival"))
     project.refresh_from_db()
@@ -214,9 +220,13 @@ def test_every_action_writes_one_entry_that_the_log_and_its_csv_show(worker, kie
     assert Pricing.current().fast == 61
     assert one(Kind.PRICES_CHANGED, alex).details == {"fast": [f"{fast.normalize():f}", "61"]}
 
+    assert admin.post(f"/projects/{elsewhere.uuid}/delete/").status_code == 302
+    assert not Project.objects.filter(pk=elsewhere.pk).exists()
+    assert one(Kind.PROJECT_CHANGED, alex, elsewhere.uuid).details == {"action": "deleted", "videos": 0}
+
     # Every kind the log offers but the share links (made and revoked on their own pages) was done above.
     assert {e.kind for e in done} == set(Kind.values) - {Kind.SHARE_LINK_CREATED, Kind.SHARE_LINK_REVOKED}
-    assert AuditEntry.objects.count() == len(done) == 18
+    assert AuditEntry.objects.count() == len(done) == 20
 
     # --- the Audit log page and its CSV, filtered by person, kind and date, show each one ------------------------
     today = str(timezone.localdate())
@@ -239,13 +249,19 @@ def test_every_action_writes_one_entry_that_the_log_and_its_csv_show(worker, kie
 
     # What each change reads as on the page: the budget of a project from what to what, as a person's does.
     budgets = text(admin.get("/team/audit/", {"kind": Kind.BUDGET_CHANGED}))
-    assert "900 → 1200" in budgets and "No limit → 500" in budgets and "No limit → 5000" in budgets
+    assert (
+        "No limit → 900" in budgets
+        and "900 → 1200" in budgets
+        and "No limit → 500" in budgets
+        and "No limit → 5000" in budgets
+    )
 
     # And what each change of a project reads as.
     projects = text(admin.get("/team/audit/", {"kind": Kind.PROJECT_CHANGED}))
-    assert "5 entries" in projects
+    assert "6 entries" in projects
     for said in (
         "Made the project",
+        "Deleted the project",
         "Name: Harbour campaign → Harbour festival",
         "1 member added",
         "1 video moved here",

@@ -31,6 +31,9 @@ def create_project(data: dict, *, by: AbstractBaseUser) -> Project:
             [Project.members.through(project_id=project.pk, user_id=user_id) for user_id in members]
         )
         about(audit.Kind.PROJECT_CHANGED, project, by, action="created", members=len(members))
+        if project.monthly_budget is not None:  # a budget from the start is a budget set, as a later one is
+            change = {"from": None, "to": budget_text(project.monthly_budget)}
+            about(audit.Kind.BUDGET_CHANGED, project, by, name=project.name, **change)
     return project
 
 
