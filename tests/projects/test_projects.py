@@ -92,7 +92,7 @@ def test_only_its_maker_and_admins_edit_it_and_each_change_is_logged(maya, tom, 
     launch.refresh_from_db()
     assert launch.monthly_budget == 250 and set(launch.members.all()) == {maya}
     [budget] = entries(Kind.BUDGET_CHANGED)
-    assert budget.details == {"before": None, "after": "250", "name": "Launch 2"}
+    assert budget.details == {"from": None, "to": "250", "name": "Launch 2"}
     assert entries()[-1].details["members_removed"] == [tom.pk]
 
 
@@ -151,7 +151,8 @@ def test_the_gallery_filters_by_project(maya, tom) -> None:
     page = text(client.get("/gallery/", {"project": "none"}))
     assert outside.prompt in page and inside.prompt not in page
     page = text(client.get("/gallery/", {"project": "not-a-project"}))
-    assert "Select a valid choice." in page and inside.prompt in page and outside.prompt in page
+    assert "Choose one of the projects in the list, or No project." in page
+    assert inside.prompt in page and outside.prompt in page
 
 
 def test_it_moves_one_video_and_its_versions_from_its_page(maya) -> None:

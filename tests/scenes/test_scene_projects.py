@@ -18,6 +18,7 @@ from veoui.review.models import Comment
 from veoui.scenes import exporting
 from veoui.scenes.models import Scene, SceneExport, Shot
 from veoui.studio.models import Generation
+from veoui.team.audit_log import project_change_text
 from veoui.team.models import AuditEntry, Membership
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,7 @@ def test_moving_a_scene_is_one_conditional_update_audited_like_a_move_of_videos(
         maya, "Spring launch", "project", str(projects["open"].uuid)
     )  # fmt: skip
     assert entry.details == {"action": "moved", "scenes": [str(scene.uuid)]}
+    assert project_change_text(entry) == "1 scene moved here"  # the audit log's "What changed"
     page = text(client.get(f"/scenes/{scene.uuid}/"))
     assert f'<a href="/projects/{projects["open"].uuid}/">' in page
     assert f'<option value="{projects["open"].uuid}" selected>Spring launch</option>' in page
@@ -146,6 +148,7 @@ def test_moving_a_scene_is_one_conditional_update_audited_like_a_move_of_videos(
     client.post(f"/scenes/{scene.uuid}/settings/", settings_of(scene, None, title="Spring ad 2"))
     assert project_of(scene) is None and len(moves()) == 2
     assert (moves()[-1].what, moves()[-1].object_id, moves()[-1].details["scenes"]) == ("", "", [str(scene.uuid)])
+    assert project_change_text(moves()[-1]) == "1 scene taken out of its project"
 
     # A teammate who sees the scene may not move it; a project he cannot see is refused by the form.
     response = client_for(tom).post(f"/scenes/{scene.uuid}/settings/", settings_of(scene, projects["open"]))

@@ -4,6 +4,7 @@ studio; a link to a video someone can't see says the video is not available; a r
 from __future__ import annotations
 
 import logging
+import uuid
 
 import pytest
 from django.template.loader import render_to_string
@@ -11,6 +12,8 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from tests.people import client_for, make_generation, text
+from tests.projects.helpers import make_project
+from veoui.projects.models import Project
 from veoui.studio.models import Generation
 from veoui.team.models import Membership
 
@@ -43,6 +46,16 @@ def test_it_says_a_private_video_is_not_available(maya, tom) -> None:
     assert "This video is not available" in page
     assert "It was deleted, or its owner keeps it private." in page
     assert "Page not found" not in page and video.prompt not in page
+
+
+def test_it_says_a_project_closed_to_the_person_or_deleted_is_not_available(maya, tom) -> None:
+    closed = make_project("Secret launch", maya, visibility=Project.Visibility.MEMBERS)
+    for path in (f"/projects/{closed.uuid}/", f"/projects/{closed.uuid}/edit/", f"/projects/{uuid.uuid4()}/"):
+        response = client_for(tom).get(path)
+        page = text(response)
+        assert response.status_code == 404, path
+        assert "This project is not available" in page and "only its members see it" in page, path
+        assert "Secret launch" not in page and "Page not found" not in page, path
 
 
 def test_it_says_a_deleted_video_is_not_available(member, member_client: Client) -> None:

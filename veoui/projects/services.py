@@ -14,6 +14,7 @@ from veoui.scenes.models import Scene
 from veoui.studio.models import Generation
 from veoui.studio.views import visible_to
 from veoui.team import audit
+from veoui.team.people import budget_text
 
 DESCRIBED = ("name", "colour", "description", "visibility")
 
@@ -31,6 +32,9 @@ def create_project(data: dict, *, by: AbstractBaseUser) -> Project:
             [Project.members.through(project_id=project.pk, user_id=user_id) for user_id in members]
         )
         about(audit.Kind.PROJECT_CHANGED, project, by, action="created", members=len(members))
+        if project.monthly_budget is not None:  # a budget from the start is a budget set, as a later one is
+            change = {"from": None, "to": budget_text(project.monthly_budget)}
+            about(audit.Kind.BUDGET_CHANGED, project, by, name=project.name, **change)
     return project
 
 
@@ -61,6 +65,7 @@ def update_project(project: Project, data: dict, *, by: AbstractBaseUser) -> lis
                 members_added=added,
                 members_removed=removed,
                 name=data["name"],
+                **({"renamed_from": current.name} if "name" in changed else {}),
             )
             changed += ["members"] if added or removed else []
         budget = data.get("monthly_budget")
@@ -70,9 +75,9 @@ def update_project(project: Project, data: dict, *, by: AbstractBaseUser) -> lis
                 audit.Kind.BUDGET_CHANGED,
                 project,
                 by,
-                before=None if current.monthly_budget is None else str(current.monthly_budget),
-                after=None if budget is None else str(budget),
                 name=data["name"],
+                # As a person's or the team's budget change reads: the Audit log shows "from → to".
+                **{"from": budget_text(current.monthly_budget), "to": budget_text(budget)},
             )
             changed.append("monthly_budget")
     return changed
@@ -107,7 +112,11 @@ def move_videos(public_ids: Iterable[uuid.UUID], project: Project | None, *, by:
             what=project.name if project else "",
             object_type="project",
             object_id=project.uuid if project else "",
-            details={"action": "moved", "videos": [str(public_id) for _pk, public_id in moved_ids]},
+            details={
+                "action": "moved",
+                "into": project is not None,
+                "videos": [str(public_id) for _pk, public_id in moved_ids],
+            },
         )
     return moved
 

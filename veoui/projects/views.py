@@ -19,6 +19,7 @@ from veoui.projects.forms import ProjectForm
 from veoui.projects.models import Colour, Project
 from veoui.scenes.access import visible_scenes
 from veoui.scenes.views import listed_scenes
+from veoui.studio import bulk
 from veoui.studio.gallery import PAGE_SIZE, as_tiles
 from veoui.studio.views import visible_generations
 from veoui.team import budgets
@@ -84,6 +85,11 @@ def project_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "spent": budgets.spent(since=start, until=budgets.next_month(start), project=project),
         "members": project.members.order_by("first_name", "username") if project.members_only else [],
         "scenes": listed_scenes(visible_scenes(request.user).filter(project=project)),
+        # The gallery's bar for the ticked tiles: download, move (to the projects this person sees), delete.
+        "zip_limit": bulk.ZIP_LIMIT,
+        "move_to": [
+            (str(public_id), name) for public_id, name in visible_projects(request.user).values_list("uuid", "name")
+        ],
     }
     return render(request, "projects/detail.html", context)
 

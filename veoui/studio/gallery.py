@@ -49,7 +49,12 @@ class GalleryFilter(forms.Form):
             [("running", _("In progress")), (Status.SUCCEEDED, _("Ready")), (Status.FAILED, _("Failed"))], _("Any")
         ),
     )
-    project = forms.ChoiceField(label=_("Project"), required=False)
+    project = forms.ChoiceField(
+        label=_("Project"),
+        required=False,
+        # Said the same way for a project that doesn't exist and one closed to this person, without echoing it.
+        error_messages={"invalid_choice": _("Choose one of the projects in the list, or No project.")},
+    )
     favourites = forms.BooleanField(label=_("Favourites"), required=False)
     q = forms.CharField(label=_("Search prompts"), required=False, max_length=200, widget=forms.SearchInput)
 

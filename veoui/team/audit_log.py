@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from veoui.projects.models import Project
 from veoui.studio.models import Generation, Rendition
 from veoui.team.forms import PriceTableForm
 from veoui.team.models import AuditEntry, Role
@@ -112,15 +113,56 @@ def change_text(entry: AuditEntry) -> str:
         return "; ".join(
             f"{fields[name].label if name in fields else name}: {was} → {now}" for name, (was, now) in details.items()
         )
+    if entry.kind == kinds.PROJECT_CHANGED:
+        return project_change_text(entry)
     if entry.kind == kinds.VISIBILITY_CHANGED:
         labels = dict(Generation.Visibility.choices)
     elif entry.kind == kinds.ROLE_CHANGED:
         labels = dict(Role.choices)
+        if details.get("from") is None and "to" in details:  # a new person, added or come by an invite
+            return _("Joined as %(role)s") % {"role": labels.get(details["to"], details["to"])}
     elif entry.kind == kinds.BUDGET_CHANGED:
-        return f"{no_limit(details.get('from'))} → {no_limit(details.get('to'))}"
+        # Older entries about a project's budget kept it as "before" and "after".
+        was, now = details.get("from", details.get("before")), details.get("to", details.get("after"))
+        return f"{no_limit(was)} → {no_limit(now)}"
     if "from" in details and "to" in details:
         return f"{labels.get(details['from'], details['from'])} → {labels.get(details['to'], details['to'])}"
     return ""
+
+
+def project_change_text(entry: AuditEntry) -> str:
+    """A project made, changed (which fields, who joined or left) or deleted, or videos moved into or out of one."""
+    details, parts = entry.details, []
+    action = details.get("action")
+    if action == "created":
+        return str(_("Made the project"))
+    if action == "deleted":
+        return str(_("Deleted the project"))
+    if action == "moved" and details.get("scenes"):
+        n = len(details["scenes"])
+        if entry.object_id:
+            return ngettext("%(n)d scene moved here", "%(n)d scenes moved here", n) % {"n": n}
+        return ngettext("%(n)d scene taken out of its project", "%(n)d scenes taken out of their projects", n) % {
+            "n": n
+        }
+    if action == "moved":
+        n = len(details.get("videos", []))
+        if details.get("into", bool(entry.object_id)):
+            return ngettext("%(n)d video moved here", "%(n)d videos moved here", n) % {"n": n}
+        return ngettext("%(n)d video taken out of its project", "%(n)d videos taken out of their projects", n) % {
+            "n": n
+        }
+    described = {field.name: field.verbose_name for field in Project._meta.concrete_fields}
+    if "renamed_from" in details:
+        parts.append(f"{described['name']}: {details['renamed_from']} → {details.get('name', '')}")
+    fields = [name for name in details.get("fields", []) if name in described]
+    if fields := [name for name in fields if name != "name" or "renamed_from" not in details]:
+        parts.append(_("Changed: %(fields)s") % {"fields": ", ".join(str(described[name]) for name in fields)})
+    if added := len(details.get("members_added", [])):
+        parts.append(ngettext("%(n)d member added", "%(n)d members added", added) % {"n": added})
+    if removed := len(details.get("members_removed", [])):
+        parts.append(ngettext("%(n)d member removed", "%(n)d members removed", removed) % {"n": removed})
+    return "; ".join(parts)
 
 
 @require_GET

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from veoui.team import audit
-from veoui.team.models import INVITE_VALID_FOR, Invite, Membership, Role, TeamSettings, hash_token
+from veoui.team.models import INVITE_VALID_FOR, Invite, Membership, Role, TeamSettings, display_name, hash_token
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ def add_person(
             Membership.objects.filter(user=user).update(
                 role=role, monthly_budget=monthly_budget, must_change_password=True, added_by=by
             )
+            record_arrival(user, role=role, monthly_budget=monthly_budget, by=by, how="added")
     except IntegrityError:
         raise PeopleError(_("Someone already has that username. Choose another one.")) from None
     log.info("person added user=%s role=%s by=%s", user.pk, role, by.pk)
@@ -114,6 +115,14 @@ def accept_invite(invite: Invite, *, username: str, first_name: str, password: s
                 role=invite.role, monthly_budget=invite.monthly_budget, added_by=invite.created_by
             )
             Invite.objects.filter(pk=invite.pk).update(used_by=user)
+            # The role and budget are the inviter's choice; taken on only now, by the invite's use.
+            record_arrival(
+                user,
+                role=invite.role,
+                monthly_budget=invite.monthly_budget,
+                by=invite.created_by or user,
+                how="invite",
+            )
     except IntegrityError:
         raise PeopleError(_("Someone already has that username. Choose another one.")) from None
     log.info("invite used id=%s user=%s", invite.uuid, user.pk)
@@ -150,6 +159,18 @@ def update_person(membership: Membership, *, role: str, monthly_budget: Decimal 
             change = {"from": budget_text(was["monthly_budget"]), "to": budget_text(monthly_budget)}
             audit.record(audit.Kind.BUDGET_CHANGED, actor=by, details=change, **about)
     log.info("person updated user=%s role=%s budget=%s by=%s", user.pk, role, monthly_budget, by.pk)
+
+
+def record_arrival(
+    user: AbstractBaseUser, *, role: str, monthly_budget: Decimal | None, by: AbstractBaseUser, how: str
+) -> None:
+    """A new person's role (and budget, if one was set) in the audit log, as a change from nothing: who let them
+    in with which rights is what the log is for, as much as a later change of role."""
+    about = {"what": display_name(user), "object_type": "person", "object_id": user.membership.uuid}
+    audit.record(audit.Kind.ROLE_CHANGED, actor=by, details={"from": None, "to": role, "how": how}, **about)
+    if monthly_budget is not None:
+        change = {"from": None, "to": budget_text(monthly_budget), "how": how}
+        audit.record(audit.Kind.BUDGET_CHANGED, actor=by, details=change, **about)
 
 
 def budget_text(credits: Decimal | None) -> str | None:
