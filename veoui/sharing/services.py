@@ -166,7 +166,8 @@ def latest_export(scene: Scene) -> SceneExport | None:
     finished = SceneExport.objects.filter(
         scene=scene, kind=SceneExport.Kind.SCENE, status=SceneExport.Status.SUCCEEDED, source__isnull=True
     ).exclude(file="")
-    for export in finished.order_by("-finished_at", "-created_at", "-pk")[:5]:
+    newest = (F("finished_at").desc(nulls_last=True), "-created_at", "-pk")
+    for export in finished.order_by(*newest)[:5]:
         if exporting.may_see(OUTSIDER, export):
             return export
     return None
