@@ -26,6 +26,7 @@ from veoui.team.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
+GUEST = {"guest_name": "Eve", "text": "x"}
 ORIGINAL, HD, UHD, SCENE_FILE, OTHER = b"original-bytes", b"hd-bytes-1080", b"uhd-bytes-4k", b"scene-export", b"B-file"
 
 
@@ -247,7 +248,7 @@ def test_a_link_for_one_video_never_serves_anything_else(maya, tom, video, other
                 assert response.status_code == 404, url
                 assert not any(data in response.content for data in files if not response.streaming), url
                 tried += 1
-            for action, data in (("comments/", {"guest_name": "Eve", "text": "x"}), ("review/", {"guest_name": "Eve", "state": "approved"})):  # fmt: skip
+            for action, data in (("comments/", GUEST), ("review/", {"guest_name": "Eve", "state": "approved"})):
                 assert Client().post(f"/s/{link.token}/{kind}/{public_id}/{action}", data).status_code == 404
     # The shared video itself, under the scenes' addresses, is not a scene either.
     for url in file_urls(link, "scenes", video.uuid):
@@ -273,7 +274,7 @@ def test_a_revoked_or_expired_link_answers_410_on_every_address(maya, tom, admin
         response = Client().get(url)
         assert response.status_code == 410 and b"This link no longer works" in response.content, url
         assert ORIGINAL not in response.content
-    assert Client().post(f"/s/{link.token}/videos/{video.uuid}/comments/", {"guest_name": "A", "text": "b"}).status_code == 410  # fmt: skip
+    assert Client().post(f"/s/{link.token}/videos/{video.uuid}/comments/", GUEST).status_code == 410
     expired = link_of(maya, [video])
     ShareLink.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert Client().get(f"/s/{expired.token}/").status_code == 410
@@ -304,7 +305,7 @@ def test_a_video_made_private_later_stops_being_served(maya, video, other, chang
     for url in file_urls(link, "videos", video.uuid):
         response = Client().get(url)
         assert response.status_code == 404 and ORIGINAL not in response.content
-    assert Client().post(f"/s/{link.token}/videos/{video.uuid}/comments/", {"guest_name": "A", "text": "b"}).status_code == 404  # fmt: skip
+    assert Client().post(f"/s/{link.token}/videos/{video.uuid}/comments/", GUEST).status_code == 404
 
 
 # --- scenes ----------------------------------------------------------------------------------------------------
