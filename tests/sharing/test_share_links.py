@@ -470,3 +470,17 @@ def test_making_and_revoking_each_write_one_entry_in_the_audit_log(maya, admin, 
     assert kinds == [(AuditEntry.Kind.SHARE_LINK_CREATED, "maya"), (AuditEntry.Kind.SHARE_LINK_REVOKED, "alex")]
     log = text(client_for(admin).get("/team/audit/"))
     assert "Made a share link" in log and "Revoked a share link" in log
+
+
+def test_outside_posts_need_no_cookie_and_never_act_as_a_logged_in_person(maya, tom, video) -> None:
+    link = link_of(maya, [video], allow_approve=True)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(tom)  # Tom happens to be logged in: the link still takes a guest's name, never his account
+    response = client.post(f"/s/{link.token}/videos/{video.uuid}/comments/", {"guest_name": "Ines", "text": "Hi"})
+    assert response.status_code == 302
+    saved = Comment.objects.get()
+    assert (saved.author, saved.guest_name) == (None, "Ines")
+    assert client.post(f"/s/{link.token}/videos/{video.uuid}/review/", {"guest_name": "Ines", "state": "approved"})
+    assert Review.objects.get().changed_by is None
+    # The team's own forms still refuse a post without a CSRF token.
+    assert client.post(f"/share/{link.pk}/revoke/").status_code == 403
