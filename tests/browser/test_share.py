@@ -72,6 +72,7 @@ def test_someone_outside_the_team_watches_comments_and_approves(
     address = page.locator("#share-address").input_value()
     assert address == f"{live_server.url}/s/{link.token}/"
     problems += checked(page, "the link's page")
+    shoot(page, "share-link")
 
     # Someone outside the team, in a browser that never logged in (CSP bypassed only so that axe can be injected).
     guest = playwright_browser.new_context(viewport=DESKTOP, bypass_csp=True)
@@ -138,7 +139,9 @@ def test_someone_outside_the_team_watches_comments_and_approves(
     page.goto("/notices/")
     expect(page.locator(".notice-item")).to_have_count(2)
     page.goto(f"/videos/{video.uuid}/")
-    expect(page.locator(".share-links__item")).to_contain_text("1 view")
+    # Three views: the first opening, and the page again after the comment and after the approval.
+    expect(page.locator(".share-links__item")).to_contain_text("3 views")
+    assert ShareLink.objects.get().views == 3
     page.locator("#share").get_by_role("button", name="Revoke").click()
     expect(page.locator(".share-links__item")).to_have_count(0)
     link.refresh_from_db()
