@@ -484,3 +484,14 @@ def test_outside_posts_need_no_cookie_and_never_act_as_a_logged_in_person(maya, 
     assert Review.objects.get().changed_by is None
     # The team's own forms still refuse a post without a CSRF token.
     assert client.post(f"/share/{link.pk}/revoke/").status_code == 403
+
+
+def test_outside_review_changes_are_capped_per_hour(maya, video, monkeypatch) -> None:
+    monkeypatch.setattr(services, "GUEST_COMMENTS_PER_HOUR", 2)
+    link = link_of(maya, [video], allow_approve=True)
+    url = f"/s/{link.token}/videos/{video.uuid}/review/"
+    for state in ("approved", "changes"):
+        assert Client().post(url, {"guest_name": "Ines", "state": state}).status_code == 302
+    refused = Client().post(url, {"guest_name": "Ines", "state": "approved"})
+    assert refused.status_code == 400 and "many times in the last hour" in text(refused)
+    assert Review.objects.get().state == ReviewState.CHANGES_REQUESTED and Notice.objects.count() == 2

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from veoui.review.models import Comment
+from veoui.review.models import Comment, Notice
 from veoui.scenes import exporting
 from veoui.scenes.access import visible_scenes
 from veoui.scenes.models import Scene, SceneExport
@@ -209,3 +209,11 @@ def guest_comments_left(link: ShareLink) -> bool:
     if comments.count() >= GUEST_COMMENTS_PER_LINK:
         return False
     return comments.filter(created_at__gte=timezone.now() - timedelta(hours=1)).count() < GUEST_COMMENTS_PER_HOUR
+
+
+def guest_reviews_left(target: Generation | Scene) -> bool:
+    """Whether an outside reviewer may change the review state now: a few dozen changes an hour per item, so that
+    nobody can flood its owner's notices by pressing the buttons in turn."""
+    about = {"scene": target} if isinstance(target, Scene) else {"generation": target}
+    recent = Notice.objects.filter(kind=Notice.Kind.STATE, created_at__gte=timezone.now() - timedelta(hours=1))
+    return recent.filter(**about).count() < GUEST_COMMENTS_PER_HOUR

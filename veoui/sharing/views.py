@@ -231,6 +231,10 @@ def share_review(request: HttpRequest, link: ShareLink, kind: str, public_id: uu
     if not link.allow_approve:
         raise Http404
     form = GuestReviewForm(request.POST, auto_id=f"r{position_of(link, target)}-%s")
+    if form.is_valid() and not services.guest_reviews_left(target):
+        form.add_error(
+            "guest_name", _("The review of this has changed many times in the last hour. Please try again later.")
+        )
     if not form.is_valid():
         key = f"{kind}-{target.uuid}"
         return render(request, "sharing/page.html", page_context(request, link, {key: {"review": form}}), status=400)
