@@ -495,3 +495,25 @@ def test_outside_review_changes_are_capped_per_hour(maya, video, monkeypatch) ->
     refused = Client().post(url, {"guest_name": "Ines", "state": "approved"})
     assert refused.status_code == 400 and "many times in the last hour" in text(refused)
     assert Review.objects.get().state == ReviewState.CHANGES_REQUESTED and Notice.objects.count() == 2
+
+
+def test_the_scene_page_offers_the_share_form_and_lists_its_links(maya, scene) -> None:
+    body = text(client_for(maya).get(f"/scenes/{scene.uuid}/"))
+    assert "Share outside the team" in body and "Make the link" in body and 'name="scenes"' in body
+    response = make(client_for(maya), scenes=[scene], allow_approve="on")
+    link = ShareLink.objects.get()
+    assert response.status_code == 302 and [item.scene for item in link.items.all()] == [scene]
+    assert link.token in text(client_for(maya).get(f"/scenes/{scene.uuid}/"))
+    nameless = Client().post(f"/s/{link.token}/scenes/{scene.uuid}/comments/", {"text": "Nice cut"})
+    assert nameless.status_code == 400 and Comment.objects.count() == 0
+    assert Client().post(f"/s/{link.token}/scenes/{scene.uuid}/comments/", {"guest_name": "Ines", "text": "Nice"})
+    assert Comment.objects.get().scene == scene and Notice.objects.get().scene == scene
+    Client().post(f"/s/{link.token}/scenes/{scene.uuid}/review/", {"guest_name": "Ines", "state": "approved"})
+    assert Review.objects.get(scene=scene).state == ReviewState.APPROVED
+
+
+def test_a_teammate_cannot_share_a_scene_showing_someone_elses_private_video(maya, tom, scene, video) -> None:
+    Generation.objects.filter(pk=video.pk).update(visibility=Generation.Visibility.PRIVATE)
+    response = make(client_for(tom), scenes=[scene])
+    assert response.status_code == 200 and ShareLink.objects.count() == 0
+    assert "The launch cut" not in text(response)
