@@ -333,6 +333,7 @@ def test_it_checks_every_page(playwright_browser, live_server, person, worker, k
     page = new_page(playwright_browser, live_server)
     page.goto(f"/s/{link.token}/")
     check(page, "share-page")
+    page.locator(".comment-form").first.get_by_label("Comment", exact=True).fill("Without a name")
     page.get_by_role("button", name="Post comment").first.click()
     expect(page.locator(".field-error").first).to_be_visible()
     check(page, "share-page-errors")
