@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("veoui.review.urls")),
     path("", include("veoui.scenes.urls")),
     path("", include("veoui.scenes.export_urls")),
+    path("", include("veoui.sharing.urls")),
 ]
 
 handler404 = "veoui.errors.page_not_found"

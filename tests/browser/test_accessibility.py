@@ -22,6 +22,7 @@ from tests.people import make_user
 from tests.projects.helpers import make_project
 from tests.security.test_authorization_matrix import url_names
 from veoui.scenes.models import Scene, Shot
+from veoui.sharing import services as sharing
 from veoui.studio.models import Generation, Rendition, Status
 from veoui.team import people
 from veoui.team.models import Membership, Role
@@ -94,6 +95,18 @@ NOT_PAGES = {
     "video_review_state": "POST only: its buttons are on a video's page, checked",
     "scene_comment": "POST only: the same panel as on a video's page",
     "scene_review_state": "POST only: the same panel as on a video's page",
+    "share_new": "POST only: the share form (a video's page, a scene's, the gallery's selection), in test_share.py",
+    "share_revoke": "POST only",
+    "share_video": "a video file",
+    "share_video_poster": "a picture file",
+    "share_video_download": "a video file",
+    "share_video_comment": "POST only: its form and its errors are on the share page, checked",
+    "share_video_review": "POST only: its buttons are on the share page, checked",
+    "share_scene_video": "a video file",
+    "share_scene_poster": "a picture file",
+    "share_scene_download": "a video file",
+    "share_scene_comment": "POST only: the same form as a shared video's",
+    "share_scene_review": "POST only: the same buttons as a shared video's",
 }
 
 
@@ -311,6 +324,23 @@ def test_it_checks_every_page(playwright_browser, live_server, person, worker, k
     ]:
         page.goto(path)
         check(page, name)
+    # A share link of her finished video and her scene: its page for her, and what someone outside the team opens.
+    Generation.objects.filter(pk=finished.pk).update(project=None)
+    link = sharing.make_link(person, [finished], [scene], days=14, allow_download=True, allow_approve=True)
+    page.goto(f"/share/{link.pk}/")
+    check(page, "share-link")
+    page.context.close()
+    page = new_page(playwright_browser, live_server)
+    page.goto(f"/s/{link.token}/")
+    check(page, "share-page")
+    page.locator(".comment-form").first.get_by_label("Comment", exact=True).fill("Without a name")
+    page.get_by_role("button", name="Post comment").first.click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check(page, "share-page-errors")
+    page.context.close()
+    page = new_page(playwright_browser, live_server, alex)
+    page.goto("/share/links/")
+    check(page, "share-links")
     page.context.close()
 
     missing = url_names(get_resolver().url_patterns) - check.seen - NOT_PAGES.keys()

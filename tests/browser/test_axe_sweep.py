@@ -21,6 +21,7 @@ from tests.people import make_busy_failure, make_generation, make_user
 from veoui.projects.models import Project
 from veoui.review import services
 from veoui.scenes.models import Scene, SceneExport, Shot
+from veoui.sharing import services as sharing
 from veoui.studio.models import Generation, Status
 from veoui.team.models import Membership, Role
 
@@ -120,9 +121,15 @@ def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server
     Shot.objects.create(scene=scene, position=1, generation=variation, join="crossfade")
     membership = Membership.objects.get(user=maya)
     exported = exported_scene(maya, video)
+    # A share link of the team's video and the exported scene (with an outside comment), and one revoked since.
+    shared = make_generation(maya, 60, prompt="A lighthouse for the client", seed=7)
+    link = sharing.make_link(maya, [shared], [exported], days=14, allow_download=True, allow_approve=True)
+    services.add_comment(shared, "Lovely, but shorter?", at_seconds=Decimal("1.5"), guest_name="Ines", link=link)
+    revoked = sharing.make_link(maya, [shared], [], days=14)
+    sharing.revoke(revoked, maya)
     visits = [
-        (maya, member_pages(video, running, failed, variation, project, scene, exported)),
-        (alex, admin_pages(membership)),
+        (maya, [*member_pages(video, running, failed, variation, project, scene, exported), f"/share/{link.pk}/"]),
+        (alex, [*admin_pages(membership), "/share/links/"]),
     ]
 
     problems, checked = [], 0
@@ -138,8 +145,9 @@ def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server
             # Logged out: the login page, in the language of the cookie.
             context = playwright_browser.new_context(base_url=live_server.url, **options)
             context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
-            problems += sweep(context.new_page(), ["/login/"], theme, language)
-            checked += len(WIDTHS)
+            outside = ["/login/", f"/s/{link.token}/", f"/s/{revoked.token}/"]  # a share link, and one revoked
+            problems += sweep(context.new_page(), outside, theme, language)
+            checked += len(outside) * len(WIDTHS)
             context.close()
     print(f"axe sweep: {checked} pages checked in {time.monotonic() - started:.0f} s")
     for problem in problems:

@@ -23,6 +23,8 @@ from veoui.projects.models import Project
 from veoui.review.models import Comment, Notice, Review
 from veoui.scenes import exporting
 from veoui.scenes.models import Scene, SceneExport, Shot
+from veoui.sharing import services as sharing
+from veoui.sharing.models import ShareItem, ShareLink
 from veoui.studio.models import Favourite, Generation, InputImage, Rendition, Status
 from veoui.team import people
 from veoui.team.models import Invite, Membership, Role, TeamSettings
@@ -37,7 +39,7 @@ LOGIN = "login"  # redirected to the login page
 class Entry:
     method: str
     # path and data are formatted with g (generation), r (rendition), m (membership), i (invite), p (project),
-    # s (scene), sh (its shot) and x (its export)
+    # s (scene), sh (its shot), x (its export), l (a share link of the team video and scene) and t (its token)
     path: str
     expect: dict[str, int | str | tuple[int, ...]]
     data: dict = field(default_factory=dict)
@@ -62,7 +64,14 @@ def everyone(code: int | tuple[int, ...], anonymous: int | str | tuple[int, ...]
     return {persona: code for persona in PERSONAS} | {"anonymous": anonymous}
 
 
+def shared(code: int | tuple[int, ...]) -> dict:
+    """A share link's address: the same for everyone who has it, logged in or not; 404 for what is not on it."""
+    return {"anonymous": code, "owner": code, "teammate": code, "teammate_private": 404, "admin": 404}
+
+
 G = "/videos/{g}/"
+L = "/s/{t}/"
+GUEST = {"guest_name": "Ines from the agency", "text": "Lovely"}
 R = "/renditions/{r}/"
 P = "/projects/{p}/"
 PROJECT = {"name": "Spring launch", "colour": "teal", "visibility": "team"}
@@ -186,6 +195,30 @@ MATRIX: dict[str, Entry] = {
     "scene_review_state": Entry(
         "post", "/scenes/{s}/review/", allowed(302), {"state": "approved", "next": "/gallery/"}
     ),
+    # Share links: made by anyone who may see the video (only what the whole team sees goes on one: the private
+    # video is refused, and teammate_private does not even see it); seen and revoked by whoever made it and admins.
+    "share_new": Entry(
+        "post",
+        "/share/new/",
+        allowed(302, teammate_private=200, admin=200),
+        {"videos": "{g}", "make": "1", "expires_days": "14"},
+    ),
+    "share_links": Entry("get", "/share/links/", admins_only(200)),
+    "share_link": Entry("get", "/share/{l}/", owner_or_admin(200) | {"teammate": 404}),
+    "share_revoke": Entry("post", "/share/{l}/revoke/", owner_or_admin(302) | {"teammate": 404}),
+    # What the link's holder opens, logged in or not: Maya's link of the team video and scene. The private video
+    # and scene (faced by teammate_private and admin) are not on it: 404 on every address, never the file.
+    "share": Entry("get", "/s/{t}/", everyone(200, anonymous=200)),
+    "share_video": Entry("get", L + "videos/{g}/video.mp4", shared(200)),
+    "share_video_poster": Entry("get", L + "videos/{g}/poster.jpg", shared(200)),
+    "share_video_download": Entry("get", L + "videos/{g}/download/", shared(200)),
+    "share_video_comment": Entry("post", L + "videos/{g}/comments/", shared(302), GUEST),
+    "share_video_review": Entry("post", L + "videos/{g}/review/", shared(302), GUEST | {"state": "approved"}),
+    "share_scene_video": Entry("get", L + "scenes/{s}/video.mp4", shared(200)),
+    "share_scene_poster": Entry("get", L + "scenes/{s}/poster.jpg", shared(200)),
+    "share_scene_download": Entry("get", L + "scenes/{s}/download/", shared(200)),
+    "share_scene_comment": Entry("post", L + "scenes/{s}/comments/", shared(302), GUEST),
+    "share_scene_review": Entry("post", L + "scenes/{s}/review/", shared(302), GUEST | {"state": "approved"}),
     # Each person's own notices (nobody else's are ever listed).
     "notices": Entry("get", "/notices/", everyone(200)),
     # Everyone, signed in or not, may choose the language they read veoui in; it changes nothing of anyone else's.
@@ -277,7 +310,9 @@ def world(settings, tmp_path) -> dict:
     scenes["project"] = scene(team[0])
     Scene.objects.filter(pk=scenes["project"][0].pk).update(project=closed, title="A scene of the closed project")
     exports["project"] = exported(scenes["project"][0], team[0])
+    link = sharing.make_link(maya, [team[0]], [scenes["team"][0]], days=14, allow_download=True, allow_approve=True)
     return {
+        "link": link,
         "users": {"maya": maya, "tom": tom, "priya": priya, "alex": alex},
         "team": team,
         "private": private,
@@ -310,6 +345,8 @@ def snapshot() -> tuple:
         list(Review.objects.values_list("state", flat=True)),
         Notice.objects.count(),
         list(SceneExport.objects.order_by("pk").values_list("uuid", "status", "cancel_requested_at", "file")),
+        list(ShareLink.objects.order_by("pk").values_list("revoked_at", "expires_at", "allow_download")),
+        ShareItem.objects.count(),
     )
 
 
@@ -336,6 +373,7 @@ def test_it_lets_each_persona_do_only_what_they_may(world: dict, name: str, pers
     ids = {"g": generation.uuid, "r": rendition.uuid, "m": membership.uuid, "i": world["invite"].uuid}
     export = world["exports"]["private" if generation.visibility == "private" else "team"]
     ids |= {"p": project.uuid, "s": scene.uuid, "sh": shot.pk, "x": export.uuid}
+    ids |= {"l": world["link"].pk, "t": world["link"].token}
     path = entry.path.format(**ids)
     data = {key.format(**ids): str(value).format(**ids) for key, value in entry.data.items()}
     before = snapshot()
@@ -363,7 +401,13 @@ PROJECT_PERSONAS = {
     "non_member": ("tom", "teammate_private"),
     "admin": ("alex", "admin"),
 }
-SCENE_URLS = [name for name, entry in MATRIX.items() if any(key in entry.path for key in ("{s}", "{sh}", "{x}"))]
+# A share link's own addresses of a scene answer for the link holder only; tests/sharing tries them with every
+# other object's id, the members-only project's scene among them.
+SCENE_URLS = [
+    name
+    for name, entry in MATRIX.items()
+    if not name.startswith("share") and any(key in entry.path for key in ("{s}", "{sh}", "{x}"))
+]
 
 
 def test_every_scene_address_is_in_the_project_check() -> None:

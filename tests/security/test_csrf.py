@@ -1,4 +1,5 @@
-"""CSRF: every endpoint refuses a POST without a CSRF token, except kie.ai's callbacks (token-authenticated)."""
+"""CSRF: every endpoint refuses a POST without a CSRF token, except kie.ai's callbacks and a share link's comments
+and review (token-authenticated, no session)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ from tests.people import PASSWORD
 
 # Called by kie.ai's servers, which have no session: authenticated by the per-video token (and the signature).
 CSRF_EXEMPT = {"kie_callback", "kie_rendition_callback"}
+# What outside reviewers post on a share link: no session and no cookie, the link's token (in the address) is the
+# only authority, and a forged post would need that token, with which anyone may post anyway. Nothing of the
+# person's own session is used there (tests/sharing).
+CSRF_EXEMPT |= {"share_video_comment", "share_video_review", "share_scene_comment", "share_scene_review"}
 SAMPLES = {"uuid": str(uuid.uuid4()), "slug": "text", "int": "1", "str": "sample", "path": "sample"}
 ROUTE_PARAM = re.compile(r"<(?:(\w+):)?\w+>")
 

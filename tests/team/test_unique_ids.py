@@ -21,6 +21,7 @@ from tests.people import make_generation
 from tests.projects.helpers import make_project
 from tests.security.test_authorization_matrix import url_names
 from veoui.scenes.models import Scene, Shot
+from veoui.sharing import services as sharing
 from veoui.studio.models import Status
 from veoui.team import people
 from veoui.team.models import Membership, Role
@@ -72,7 +73,10 @@ def feature_pages(maya, video) -> list[str]:
     project = make_project("Spring launch", maya)
     scene = Scene.objects.create(owner=maya, title="Lighthouse ad")
     Shot.objects.create(scene=scene, position=0, generation=video)
+    link = sharing.make_link(maya, [video], [scene], days=14, allow_download=True, allow_approve=True)
     return [
+        f"/share/{link.pk}/",
+        f"/s/{link.token}/",  # what someone outside the team opens
         "/scenes/",
         "/scenes/new/",
         f"/scenes/add/?video={video.uuid}",
@@ -96,6 +100,7 @@ def admin_pages(membership: Membership) -> list[str]:
         "/team/settings/",
         "/team/audit/",
         "/team/audit/?kind=nothing-such",  # a filter's message beside its field
+        "/share/links/",
         "/admin/",
         "/admin/auth/user/",
     ]
