@@ -2,9 +2,10 @@
 once it is done.
 
 The studio's form carries the scene and the shot; the video made with it leaves a PendingShot behind, and the
-worker's "done" turns it into a shot, once (the row is deleted in the same transaction that inserts the shot, so
-a "done" seen twice inserts nothing the second time). Only if its owner may still change the scene; a scene
-deleted meanwhile takes nothing, a shot removed meanwhile puts the video at the end.
+worker's "done" turns it into a shot, once (the row is marked settled, conditionally, in the same transaction that
+inserts the shot, so a "done" seen twice, or the form sent again, inserts nothing the second time). Only if its
+owner may still change the scene; a scene deleted meanwhile takes nothing, a shot removed meanwhile puts the video
+at the end.
 """
 
 from __future__ import annotations
@@ -63,22 +64,23 @@ def remember(user: AbstractBaseUser, generation: Generation, scene_id: str, shot
 
 def join(generation_id: int) -> None:
     """The finished video into its scene after its shot, once; nothing for a video not waiting or not done."""
-    waiting = PendingShot.objects.select_related("generation__owner", "scene")
+    waiting = PendingShot.objects.select_related("generation__owner", "scene").filter(settled_at__isnull=True)
     pending = waiting.filter(generation_id=generation_id).first()
     if pending is None:
         return
     generation, scene = pending.generation, pending.scene
+    unsettled = PendingShot.objects.filter(pk=pending.pk, settled_at__isnull=True)
     if generation.status != Status.SUCCEEDED or generation.deleted_at is not None:
         if generation.is_terminal or generation.deleted_at is not None:
-            PendingShot.objects.filter(pk=pending.pk).delete()  # failed or deleted: it joins nothing
+            unsettled.update(settled_at=timezone.now())  # failed or deleted: it joins nothing
         return
     length = clip_seconds(generation.video.name)
     with transaction.atomic():
         locked = Scene.objects.select_for_update().filter(pk=scene.pk, deleted_at__isnull=True)
         if not locked.update(updated_at=timezone.now()) or not may_change(generation.owner, scene):
-            PendingShot.objects.filter(pk=pending.pk).delete()
+            unsettled.update(settled_at=timezone.now())
             return
-        if not PendingShot.objects.filter(pk=pending.pk).delete()[0]:
+        if not unsettled.update(settled_at=timezone.now()):
             return  # another worker joined it first
         after = Shot.objects.filter(pk=pending.after_shot_id, scene=scene).values_list("position", flat=True).first()
         if after is None:
