@@ -254,3 +254,20 @@ def test_continuing_a_private_video_makes_a_private_one(media, maya, tom, clips)
     assert new.visibility == Generation.Visibility.PRIVATE
     assert new.images.get().file
     assert client_for(tom).get(f"/videos/{new.uuid}/").status_code == 404
+
+
+def test_a_frame_heavier_than_a_picture_may_be_goes_in_as_a_fine_jpeg(media, maya, clips, settings) -> None:
+    video = stored_video(maya, clips[0])
+    png = client_for(maya).get(f"/videos/{video.uuid}/last-frame.png").content
+    settings.VEOUI_UPLOAD_MAX_MB = 1
+    from veoui.studio import frames as studio_frames
+
+    assert studio_frames.within_upload_limit("last-frame.png", png) == ("last-frame.png", png)  # it fits
+    monkey_limit = len(png) - 1
+    settings.VEOUI_UPLOAD_MAX_MB = monkey_limit / (1024 * 1024)
+    name, smaller = studio_frames.within_upload_limit("last-frame.png", png)
+    assert name == "last-frame.jpg" and len(smaller) <= monkey_limit
+    jpeg = Image.open(io.BytesIO(smaller))
+    assert jpeg.format == "JPEG" and jpeg.size == (640, 360)
+    assert frames.difference(Image.open(io.BytesIO(png)).convert("RGB"), jpeg.convert("RGB")) < 2.0
+    assert read_stamp(jpeg.convert("RGB")) == LAST_FRAME

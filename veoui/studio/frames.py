@@ -6,6 +6,7 @@ Decoded by ffmpeg (imageio-ffmpeg's) from veoui's own copy of the video, at the 
 
 from __future__ import annotations
 
+import io
 import math
 import shutil
 import subprocess
@@ -16,7 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import imageio_ffmpeg
+from django.conf import settings
 from django.core.files.storage import default_storage
+from PIL import Image
 
 from veoui.kie.simulator.probe import probe
 from veoui.studio.models import Generation, Rendition, Status, TrackedWork
@@ -122,6 +125,22 @@ def _extract(source: list[str], *, keep_last: bool, allow_empty: bool = False) -
                 return b""
             raise NoFrame
         return out.read_bytes()
+
+
+def within_upload_limit(name: str, png: bytes) -> tuple[str, bytes]:
+    """The frame as it goes into the studio's form: the PNG itself, or, when it weighs more than a picture may
+    (a detailed 4K frame can), the same frame as a JPEG of the highest quality that fits."""
+    limit = settings.VEOUI_UPLOAD_MAX_MB * 1024 * 1024
+    if len(png) <= limit:
+        return name, png
+    with Image.open(io.BytesIO(png)) as picture:
+        frame = picture.convert("RGB")
+    for quality in (95, 90, 85, 75):
+        buffer = io.BytesIO()
+        frame.save(buffer, "JPEG", quality=quality, subsampling=0 if quality >= 90 else 2)
+        if buffer.tell() <= limit:
+            break
+    return f"{Path(name).stem}.jpg", buffer.getvalue()
 
 
 def time_label(seconds: float) -> str:

@@ -241,6 +241,7 @@ class Picture:
     generation: Generation
     read: Callable[[], bytes]
     last_frame: bool = False  # "Continue from the last frame": the next shot of this video
+    from_video: bool = False  # a frame taken from the video's file, as PNG
 
 
 def picture_file(request: HttpRequest, reference: str) -> Picture | None:
@@ -264,10 +265,19 @@ def picture_file(request: HttpRequest, reference: str) -> Picture | None:
         if work is None:
             return None
         if match.url_name == "generation_last_frame":
-            return Picture("last-frame.png", generation, lambda: frames.last_frame(work.video.name), last_frame=True)
+            return Picture(
+                "last-frame.png",
+                generation,
+                lambda: frames.last_frame(work.video.name),
+                last_frame=True,
+                from_video=True,
+            )
         seconds = frames.seconds_from(query.get("t", ""))
         return Picture(
-            f"frame-{frames.time_label(seconds)}.png", generation, lambda: frames.frame_at(work.video.name, seconds)[0]
+            f"frame-{frames.time_label(seconds)}.png",
+            generation,
+            lambda: frames.frame_at(work.video.name, seconds)[0],
+            from_video=True,
         )
     if match.url_name == "generation_poster":
         stored = generation.poster.name if generation.poster else ""
@@ -374,7 +384,10 @@ def with_reused_pictures(request: HttpRequest, mode: rules.Mode) -> tuple[QueryD
             content = found.read()
         except frames.NoFrame:
             continue  # its video can't be read: the address is refused like any other unusable one
-        files[f"image_{slot}"] = SimpleUploadedFile(found.name, content)
+        name = found.name
+        if found.from_video:  # a 4K frame can be more than a picture may weigh: then a fine JPEG of it
+            name, content = frames.within_upload_limit(name, content)
+        files[f"image_{slot}"] = SimpleUploadedFile(name, content)
         data[f"image_url_{slot}"] = ""
     return data, files
 
