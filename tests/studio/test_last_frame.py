@@ -271,3 +271,19 @@ def test_a_frame_heavier_than_a_picture_may_be_goes_in_as_a_fine_jpeg(media, may
     assert jpeg.format == "JPEG" and jpeg.size == (640, 360)
     assert frames.difference(Image.open(io.BytesIO(png)).convert("RGB"), jpeg.convert("RGB")) < 2.0
     assert read_stamp(jpeg.convert("RGB")) == LAST_FRAME
+
+
+def test_the_frame_page_keeps_a_later_time_to_the_clips_end(media, maya, clips) -> None:
+    video = stored_video(maya, clips[0])
+    page = text(client_for(maya).get(f"/videos/{video.uuid}/frame/", {"t": "60"}))
+    assert "The frame at 8.0 s" in page
+    assert link(page, "Download") == f"/videos/{video.uuid}/frame.png?t=8&download=1"
+
+
+def test_continuing_a_video_of_a_project_stays_in_that_project(media, maya, clips) -> None:
+    from tests.projects.helpers import make_project
+
+    project = make_project("Spring launch", maya)
+    video = stored_video(maya, clips[0], project=project)
+    page = text(client_for(maya).get("/studio/frames/", {"picture": f"/videos/{video.uuid}/last-frame.png"}))
+    assert re.search(rf'<option value="{project.uuid}" selected>', page)

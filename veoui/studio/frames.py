@@ -91,6 +91,16 @@ def duration_of(path: Path) -> float | None:
         return None
 
 
+def within_clip(name: str, seconds: float) -> float:
+    """``seconds``, or the clip's length when it asks for a later moment (or when the file can't be read: as is)."""
+    try:
+        with local_copy(name) as path:
+            duration = duration_of(path)
+    except NoFrame:
+        return seconds
+    return seconds if duration is None else min(seconds, duration)
+
+
 def last_frame(name: str) -> bytes:
     """The video's very last frame, as PNG: the last second decoded, each frame written over the one before."""
     with local_copy(name) as path:

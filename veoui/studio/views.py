@@ -322,6 +322,8 @@ def prefill(request: HttpRequest, mode: rules.Mode, projects: QuerySet) -> dict:
         if found.last_frame:  # the next shot: the same description and look, for the person to change
             source = found.generation
             initial |= {"prompt": source.prompt, "model": source.model, "enable_translation": source.enable_translation}
+            if source.project_id and (project := projects.filter(pk=source.project_id).first()):
+                initial["project"] = project.uuid
             if source.aspect_ratio in mode.aspect_ratios:
                 initial["aspect_ratio"] = source.aspect_ratio
     else:
@@ -562,7 +564,7 @@ def generation_frame_page(request: HttpRequest, public_id: uuid.UUID) -> HttpRes
     work = frames.playable_version(generation, version)
     if work is None:
         raise Http404
-    seconds = frames.seconds_from(request.GET.get("t", ""))
+    seconds = frames.within_clip(work.video.name, frames.seconds_from(request.GET.get("t", "")))
     query = {"t": f"{seconds:.3f}".rstrip("0").rstrip("."), **({"version": version} if version else {})}
     picture = f"{reverse('generation_frame', args=[generation.uuid])}?{urlencode(query)}"
     context = {
