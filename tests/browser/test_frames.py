@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.browser.a11y import keep_picture
 from tests.browser.conftest import login_context, screenshot
 from tests.browser.test_scenes import seek
 from tests.people import make_generation, make_user
@@ -19,8 +20,6 @@ from veoui.kie.simulator.render import render_clip
 from veoui.studio.models import Generation
 
 pytestmark = pytest.mark.browser
-
-PICTURES = Path(__file__).parent / "screenshots"
 
 
 @pytest.fixture
@@ -37,12 +36,11 @@ def video(settings, tmp_path, transactional_db) -> Generation:
 
 
 def pictures(page: Page, name: str) -> None:
-    """At 1280 and at 390 px, into tests/browser/screenshots/ (and the run's artifacts)."""
-    PICTURES.mkdir(exist_ok=True)
+    """At 1280 and at 390 px, into the run's artifacts (and tests/browser/screenshots/ with `make screenshots`)."""
     for width, height in ((1280, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(PICTURES / f"{name}-{width}.png"), full_page=True)
         screenshot(page, f"{name}-{width}")
+        keep_picture(page, f"{name}-{width}")
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
