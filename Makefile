@@ -119,7 +119,7 @@ messages: $(VENV)/.dev gettext
 
 # The pictures in the README and tests/browser/screenshots/, taken by the browser tests.
 screenshots: $(VENV)/.dev browser
-	VEOUI_SCREENSHOTS=tests/browser/screenshots $(PY) -m pytest tests/browser/test_phone.py tests/browser/test_readme_pictures.py $(PYTEST_ARGS)
+	VEOUI_SCREENSHOTS=tests/browser/screenshots $(PY) -m pytest tests/browser/test_phone.py tests/browser/test_readme_pictures.py tests/browser/test_frames.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .staticfiles .pytest_cache .test-db.sqlite3*

@@ -290,3 +290,12 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("DOMContentLoaded", () => all(document));
   document.addEventListener("htmx:afterSettle", (event) => all(event.target));
 })();
+
+// Save this frame: the form sends the time its card's player is at (without JavaScript, the first frame).
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("[data-save-frame]");
+  if (!form) return;
+  const video = form.closest(".gen-card") && form.closest(".gen-card").querySelector("video");
+  const time = form.querySelector("[name=t]");
+  if (video && time && Number.isFinite(video.currentTime)) time.value = video.currentTime.toFixed(3);
+}, true);

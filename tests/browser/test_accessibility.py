@@ -41,6 +41,8 @@ NOT_PAGES = {
     "generation_poster": "a picture file",
     "generation_download": "a video file",
     "input_image": "a picture file",
+    "generation_last_frame": "a picture file",
+    "generation_frame": "a picture file",
     "rendition_video": "a video file",
     "rendition_poster": "a picture file",
     "rendition_download": "a video file",
@@ -321,6 +323,7 @@ def test_it_checks_every_page(playwright_browser, live_server, person, worker, k
         (f"/scenes/{scene.uuid}/", "scene"),
         (f"/scenes/{scene.uuid}/preview/", "scene-preview"),
         (f"/scenes/{scene.uuid}/exports/", "scene-exports"),
+        (f"/videos/{finished.uuid}/frame/?t=3.2", "saved-frame"),
     ]:
         page.goto(path)
         check(page, name)

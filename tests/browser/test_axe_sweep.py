@@ -12,12 +12,13 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
+from django.core.files.base import ContentFile
 from playwright.sync_api import Page, expect
 
 from tests.browser.a11y import axe_problems
 from tests.browser.conftest import login_context
 from tests.people import make_busy_failure, make_generation, make_user
+from tests.security.test_authorization_matrix import clip
 from veoui.projects.models import Project
 from veoui.review import services
 from veoui.scenes.models import Scene, SceneExport, Shot
@@ -41,6 +42,7 @@ def member_pages(video, running, failed, variation, project, scene, exported) ->
         f"/videos/{video.uuid}/",
         f"/videos/{failed.uuid}/",
         f"/videos/{variation.uuid}/",
+        f"/videos/{video.uuid}/frame/?t=0.5",  # Save this frame
         "/gallery/",
         "/gallery/?q=lighthouse",
         "/projects/",
@@ -100,11 +102,15 @@ def sweep(page: Page, paths: list[str], where: str, language: str) -> list[str]:
     return problems
 
 
-def test_no_serious_or_critical_problem_anywhere(playwright_browser, live_server, transactional_db) -> None:
+def test_no_serious_or_critical_problem_anywhere(
+    playwright_browser, live_server, transactional_db, settings, tmp_path
+) -> None:
     started = time.monotonic()
+    settings.MEDIA_ROOT = tmp_path / "media"
     maya = make_user("maya", "Maya")
     alex = make_user("alex", "Alex", role=Role.ADMIN)
     video = make_generation(maya, 60, prompt="A lighthouse at dawn", seed=12345)
+    video.video.save("v.mp4", ContentFile(clip()), save=True)  # a real file: its player, its frames
     running = make_generation(maya, 60, status=Status.RUNNING, prompt="A lighthouse keeper waves", kie_task_id="t-1")
     failed = make_busy_failure(maya)
     group = uuid.uuid4()

@@ -7,10 +7,15 @@ The URL list comes from the resolver itself: a new URL without an entry in ``MAT
 
 from __future__ import annotations
 
+import functools
+import subprocess
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
+import imageio_ffmpeg
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -96,6 +101,10 @@ MATRIX: dict[str, Entry] = {
     "generation_poster": Entry("get", G + "poster.jpg", allowed(200)),
     "generation_download": Entry("get", G + "download/", allowed(200)),
     "input_image": Entry("get", G + "inputs/0/", allowed(200)),
+    # A frame of a video (Save this frame, Continue from the last frame): for whoever may see the video.
+    "generation_last_frame": Entry("get", G + "last-frame.png", allowed(200)),
+    "generation_frame": Entry("get", G + "frame.png?t=0.5&download=1", allowed(200)),
+    "generation_frame_page": Entry("get", G + "frame/?t=0.5", allowed(200)),
     "generation_resubmit": Entry("post", G + "resubmit/", owner_or_admin((200, 302))),
     "generation_dismiss": Entry("post", G + "dismiss/", owner_or_admin((200, 302))),
     "generation_cancel": Entry("post", G + "cancel/", owner_or_admin(302)),
@@ -246,6 +255,17 @@ def test_it_has_an_entry_for_every_url() -> None:
     assert MATRIX.keys() - names == set(), "these entries name URLs that no longer exist"
 
 
+@functools.cache
+def clip() -> bytes:
+    """A real one-second video, so that its frames can be taken (made once for the run)."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "clip.mp4"
+        command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", "-f", "lavfi", "-i"]
+        command += ["testsrc=size=320x256:rate=10:duration=1", "-pix_fmt", "yuv420p", str(out)]
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+        return out.read_bytes()
+
+
 @pytest.fixture
 def world(settings, tmp_path) -> dict:
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -267,14 +287,14 @@ def world(settings, tmp_path) -> dict:
             estimated_credits=Decimal(60),
             visibility=visibility,
         )
-        generation.video.save("v.mp4", ContentFile(b"video"), save=False)
+        generation.video.save("v.mp4", ContentFile(clip()), save=False)
         generation.poster.save("p.jpg", ContentFile(b"poster"), save=True)
         image = InputImage(generation=generation, position=0, role="first")
         image.file.save("first.png", ContentFile(b"png"), save=True)
         rendition = Rendition.objects.create(
             generation=generation, owner=maya, kind="1080p", request_token=uuid.uuid4(), status=Status.SUCCEEDED
         )
-        rendition.video.save("r.mp4", ContentFile(b"hd"), save=False)
+        rendition.video.save("r.mp4", ContentFile(clip()), save=False)
         rendition.poster.save("r.jpg", ContentFile(b"hd poster"), save=True)
         return generation, rendition
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
+from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import get_resolver, resolve
@@ -19,7 +20,7 @@ from django.urls import get_resolver, resolve
 from tests.browser.test_accessibility import NOT_PAGES
 from tests.people import make_generation
 from tests.projects.helpers import make_project
-from tests.security.test_authorization_matrix import url_names
+from tests.security.test_authorization_matrix import clip, url_names
 from veoui.scenes.models import Scene, Shot
 from veoui.sharing import services as sharing
 from veoui.studio.models import Status
@@ -62,6 +63,7 @@ def member_pages(maya, video, failed) -> list[str]:
         "/gallery/?q=lighthouse&status=succeeded",
         f"/videos/{video.uuid}/",
         f"/videos/{failed.uuid}/",
+        f"/videos/{video.uuid}/frame/?t=0.5",
         "/account/password/",
         "/no-such-page/",  # 404
         "/people/",  # 403 for a member
@@ -119,8 +121,10 @@ def walk(client: Client, paths: list[str]) -> tuple[list[str], set[str]]:
 
 
 @pytest.fixture
-def videos(member) -> tuple:
+def videos(member, settings, tmp_path) -> tuple:
+    settings.MEDIA_ROOT = tmp_path / "media"
     video = make_generation(member, 60, prompt="A lighthouse at dawn", seed=12345)
+    video.video.save("v.mp4", ContentFile(clip()), save=True)  # a real file: its frames can be taken
     failed = make_generation(member, 60, status=Status.FAILED, error_message="The prompt was refused.")
     return video, failed
 

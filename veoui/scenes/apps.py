@@ -7,8 +7,14 @@ class ScenesConfig(AppConfig):
     verbose_name = "Scenes"
 
     def ready(self) -> None:
-        from veoui.scenes import shots
+        from veoui.scenes import continuing, shots
         from veoui.studio import hooks
 
-        if shots.delete_warning not in hooks.delete_warnings:
-            hooks.delete_warnings.append(shots.delete_warning)
+        for hooked, hook in [
+            (hooks.delete_warnings, shots.delete_warning),
+            (hooks.continue_notes, continuing.note),
+            (hooks.continued, continuing.remember),
+            (hooks.finished, continuing.join),
+        ]:
+            if hook not in hooked:
+                hooked.append(hook)

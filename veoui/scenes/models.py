@@ -150,3 +150,19 @@ class SceneExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of scene {self.scene_id}"
+
+
+class PendingShot(models.Model):
+    """A video made with "Continue from the last frame" of a scene's shot: it joins the scene right after that
+    shot once it is done (at the end, if that shot was removed meanwhile). ``settled_at`` says it was dealt with
+    (joined, or not: failed, scene gone): set once, by a conditional update, so it joins once however often it is
+    told "done" or its form is sent again."""
+
+    generation = models.OneToOneField(Generation, on_delete=models.CASCADE, related_name="pending_shot")
+    scene = models.ForeignKey(Scene, on_delete=models.CASCADE, related_name="pending_shots")
+    after_shot = models.ForeignKey(Shot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Video {self.generation_id} waiting to join scene {self.scene_id}"

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from veoui.kie import errors as kie_errors
 from veoui.kie.client import KieClient, get_client
 from veoui.kie.records import ExtendRequest, GenerateRequest, TaskRecord
-from veoui.studio import archive, heartbeat, ratelimit, rules
+from veoui.studio import archive, heartbeat, hooks, ratelimit, rules
 from veoui.studio.kie_contact import note_kie_success
 from veoui.studio.models import ADOPTABLE, Failure, Generation, InputImage, Rendition, Status, TrackedWork
 from veoui.team.language import language_of
@@ -749,6 +749,7 @@ def adopt_generation(*, generation_id: int, task_id: str) -> None:
 def archive_generation(*, generation_id: int) -> None:
     archive_work(Generation.objects.get(pk=generation_id))
     email_owner_if_finished(generation_id)
+    hooks.video_finished(generation_id)  # a video continued from a scene's shot joins that scene
 
 
 @task()

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -19,12 +21,13 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from veoui.projects.access import visible_projects
-from veoui.studio import guidance, hooks, picture_check, ratelimit, rules, samples, services
+from veoui.studio import frames, guidance, hooks, picture_check, ratelimit, rules, samples, services
 from veoui.studio.forms import (
     IMAGE_MAX_SIDE,
     IMAGE_MIN_SIDE,
@@ -174,13 +177,12 @@ def studio(request: HttpRequest, mode_slug: str = "text") -> HttpResponse:
     projects = visible_projects(request.user)
     if request.method != "POST":
         form = GenerationForm(mode=mode.key, initial=prefill(request, mode, projects), projects=projects)
-        return render(request, "studio/studio.html", studio_context(request, form))
+        return render(request, "studio/studio.html", studio_context(request, form) | continuing(request, request.GET))
 
     form = GenerationForm(*with_reused_pictures(request, mode), mode=mode.key, projects=projects)
     if not form.is_valid():
-        response = render(
-            request, "studio/studio.html#form" if request.htmx else "studio/studio.html", studio_context(request, form)
-        )
+        context = studio_context(request, form) | continuing(request, request.POST)
+        response = render(request, "studio/studio.html#form" if request.htmx else "studio/studio.html", context)
         return retarget(reswap(response, "outerHTML"), "#generate-form") if request.htmx else response
     try:
         generation, created = services.create_generation(
@@ -191,10 +193,12 @@ def studio(request: HttpRequest, mode_slug: str = "text") -> HttpResponse:
         return redirect("studio", mode_slug=mode.slug)
     except budgets.OverBudget as refusal:
         # Shown next to the Generate button; nothing was saved, so the same form can be sent again later.
-        context = {**studio_context(request, form), "over_budget": refusal.message}
+        context = {**studio_context(request, form), **continuing(request, request.POST), "over_budget": refusal.message}
         response = render(request, "studio/studio.html#form" if request.htmx else "studio/studio.html", context)
         return retarget(reswap(response, "outerHTML"), "#generate-form") if request.htmx else response
     remember_project(request.user, form.cleaned_data.get("project"))
+    if mode.key == rules.FRAMES:
+        hooks.video_continued(request.user, generation, request.POST.get("scene", ""), request.POST.get("after", ""))
     if not request.htmx:
         return redirect("generation", public_id=generation.uuid)
     made = [generation, *generation.siblings().order_by("pk")]
@@ -202,6 +206,16 @@ def studio(request: HttpRequest, mode_slug: str = "text") -> HttpResponse:
     fresh = GenerationForm(mode=mode.key, initial=last_project(request.user, projects), projects=projects)
     response = render(request, "studio/studio_submitted.html", {"made": made, "created": created, "form": fresh})
     return response if created else reswap(response, "none")
+
+
+def continuing(request: HttpRequest, data: QueryDict) -> dict:
+    """Opened with "Continue from the last frame" from a scene's shot: the form carries the scene and the shot
+    (``scene``, ``after``), and says where the new video will go."""
+    if not data.get("scene"):
+        return {}
+    scene, after = data.get("scene", "")[:40], data.get("after", "")[:20]
+    note = hooks.continue_note(request.user, scene, after)
+    return {"continuing": {"scene": scene, "after": after, "note": note}} if note else {}
 
 
 def remember_project(user: AbstractBaseUser, project: models.Model | None) -> None:
@@ -216,11 +230,22 @@ def last_project(user: AbstractBaseUser, projects: QuerySet) -> dict:
 
 # --- starting from an earlier video (edit and re-run, a frame or a picture as the first frame) -----------------
 
-PICTURE_ROUTES = {"input_image", "generation_poster"}
+PICTURE_ROUTES = {"input_image", "generation_poster", "generation_last_frame", "generation_frame"}
 
 
-def picture_file(request: HttpRequest, reference: str) -> tuple[str, Generation] | None:
-    """The stored file behind one of veoui's own picture addresses, if this person may see it; else None."""
+@dataclass
+class Picture:
+    """A picture veoui itself holds, named by its address: a stored file, or a frame taken from a video."""
+
+    name: str
+    generation: Generation
+    read: Callable[[], bytes]
+    last_frame: bool = False  # "Continue from the last frame": the next shot of this video
+    from_video: bool = False  # a frame taken from the video's file, as PNG
+
+
+def picture_file(request: HttpRequest, reference: str) -> Picture | None:
+    """The picture behind one of veoui's own picture addresses, if this person may see it; else None."""
     parts = urlsplit(reference)
     if parts.netloc and parts.netloc != request.get_host():
         return None
@@ -234,10 +259,37 @@ def picture_file(request: HttpRequest, reference: str) -> tuple[str, Generation]
         generation = get_generation(request, match.kwargs["public_id"])
     except Http404:
         return None
+    if match.url_name in {"generation_last_frame", "generation_frame"}:
+        query = QueryDict(parts.query)
+        work = frames.playable_version(generation, query.get("version", ""))
+        if work is None:
+            return None
+        if match.url_name == "generation_last_frame":
+            return Picture(
+                "last-frame.png",
+                generation,
+                lambda: frames.last_frame(work.video.name),
+                last_frame=True,
+                from_video=True,
+            )
+        seconds = frames.seconds_from(query.get("t", ""))
+        return Picture(
+            f"frame-{frames.time_label(seconds)}.png",
+            generation,
+            lambda: frames.frame_at(work.video.name, seconds)[0],
+            from_video=True,
+        )
     if match.url_name == "generation_poster":
-        return (generation.poster.name, generation) if generation.poster else None
-    image = generation.images.filter(position=match.kwargs["position"]).first()
-    return (image.file.name, generation) if image is not None and image.file else None
+        stored = generation.poster.name if generation.poster else ""
+    else:
+        image = generation.images.filter(position=match.kwargs["position"]).first()
+        stored = image.file.name if image is not None and image.file else ""
+    return Picture(PurePosixPath(stored).name, generation, lambda: read_stored(stored)) if stored else None
+
+
+def read_stored(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
 
 
 def prefill(request: HttpRequest, mode: rules.Mode, projects: QuerySet) -> dict:
@@ -266,7 +318,14 @@ def prefill(request: HttpRequest, mode: rules.Mode, projects: QuerySet) -> dict:
         ]
     elif found := picture_file(request, request.GET.get("picture", "")):
         pictures = [request.GET["picture"]]
-        initial["visibility"] = found[1].visibility  # a private video's frame stays private unless changed
+        initial["visibility"] = found.generation.visibility  # a private video's frame stays private unless changed
+        if found.last_frame:  # the next shot: the same description and look, for the person to change
+            source = found.generation
+            initial |= {"prompt": source.prompt, "model": source.model, "enable_translation": source.enable_translation}
+            if source.project_id and (project := projects.filter(pk=source.project_id).first()):
+                initial["project"] = project.uuid
+            if source.aspect_ratio in mode.aspect_ratios:
+                initial["aspect_ratio"] = source.aspect_ratio
     else:
         pictures = []
     if request.GET.get("try") and not initial.get("prompt"):
@@ -320,13 +379,17 @@ def with_reused_pictures(request: HttpRequest, mode: rules.Mode) -> tuple[QueryD
         found = picture_file(request, data.get(f"image_url_{slot}", ""))
         if found is None:
             continue
-        name, source = found
-        if source.visibility == Generation.Visibility.PRIVATE:
+        if found.generation.visibility == Generation.Visibility.PRIVATE:
             # A private video's picture stays private unless the person chose otherwise on the form.
             data.setdefault("visibility", Generation.Visibility.PRIVATE)
-        with default_storage.open(name, "rb") as handle:
-            content = handle.read()
-        files[f"image_{slot}"] = SimpleUploadedFile(PurePosixPath(name).name, content)
+        try:
+            content = found.read()
+        except frames.NoFrame:
+            continue  # its video can't be read: the address is refused like any other unusable one
+        name = found.name
+        if found.from_video:  # a 4K frame can be more than a picture may weigh: then a fine JPEG of it
+            name, content = frames.within_upload_limit(name, content)
+        files[f"image_{slot}"] = SimpleUploadedFile(name, content)
         data[f"image_url_{slot}"] = ""
     return data, files
 
@@ -449,6 +512,70 @@ def input_image(request: HttpRequest, public_id: uuid.UUID, position: int) -> Ht
     generation = get_generation(request, public_id)
     image = get_object_or_404(generation.images, position=position)
     return serve_file(request, image.file.name)
+
+
+@require_GET
+def generation_last_frame(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The video's very last frame as PNG (of the version named by ``?version=``, else of its best one)."""
+    generation = get_generation(request, public_id)
+    work = frames.playable_version(generation, request.GET.get("version", ""))
+    if work is None:
+        raise Http404
+    try:
+        return png_response(frames.last_frame(work.video.name))
+    except frames.NoFrame:
+        raise Http404 from None
+
+
+@require_GET
+def generation_frame(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The frame at ``?t=`` seconds (clamped to the clip) as PNG; ``&download=1`` saves it under a telling name."""
+    generation = get_generation(request, public_id)
+    work = frames.playable_version(generation, request.GET.get("version", ""))
+    if work is None:
+        raise Http404
+    try:
+        png, seconds = frames.frame_at(work.video.name, frames.seconds_from(request.GET.get("t", "")))
+    except frames.NoFrame:
+        raise Http404 from None
+    name = f"{frame_title(generation)}-{frames.time_label(seconds)}.png" if request.GET.get("download") else None
+    return png_response(png, download_name=name)
+
+
+def frame_title(generation: Generation) -> str:
+    """A saved frame's file name starts with the video's prompt, shortened, in plain letters."""
+    return slugify(generation.prompt)[:40].strip("-") or f"veoui-{generation.uuid.hex[:8]}"
+
+
+def png_response(png: bytes, download_name: str | None = None) -> HttpResponse:
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    if download_name:
+        response["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    return response
+
+
+@require_GET
+def generation_frame_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Save this frame: the frame at the player's time, to download or to start a video from."""
+    generation = get_generation(request, public_id)
+    version = request.GET.get("version", "")
+    work = frames.playable_version(generation, version)
+    if work is None:
+        raise Http404
+    seconds = frames.within_clip(work.video.name, frames.seconds_from(request.GET.get("t", "")))
+    query = {"t": f"{seconds:.3f}".rstrip("0").rstrip("."), **({"version": version} if version else {})}
+    picture = f"{reverse('generation_frame', args=[generation.uuid])}?{urlencode(query)}"
+    context = {
+        "generation": generation,
+        "work": work,
+        "seconds": seconds,
+        "picture": picture,
+        "download": f"{picture}&download=1",
+        "start_from": f"{reverse('studio', args=['frames'])}?{urlencode({'picture': picture})}",
+    }
+    return render(request, "studio/frame.html", context)
 
 
 @require_POST

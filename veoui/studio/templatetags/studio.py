@@ -1,8 +1,10 @@
 import json
 import uuid
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -44,3 +46,16 @@ def cost_again(work: TrackedWork) -> dict:
     """What asking for the same work again costs now, in credits and dollars (Re-run, Try again, Send it again)."""
     credits = services.cost_of(work)
     return {"credits": credits, "usd": Pricing.current().usd(credits)}
+
+
+@register.simple_tag
+def continue_url(generation: object, version: object = None, scene: object = None, shot: object = None) -> str:
+    """The studio's "First and last frames" form starting from this video's last frame (of ``version``, one of its
+    versions, if given); from a scene's shot, it carries the scene and the shot, so the new video joins it after."""
+    frame = reverse("generation_last_frame", args=[generation.uuid])
+    if version is not None:
+        frame += "?" + urlencode({"version": str(version.uuid)})
+    query = {"picture": frame}
+    if scene is not None and shot is not None:
+        query |= {"scene": str(scene.uuid), "after": str(shot.pk)}
+    return f"{reverse('studio', args=['frames'])}?{urlencode(query)}"
