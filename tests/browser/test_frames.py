@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.a11y import keep_picture
 from tests.browser.conftest import login_context, screenshot
-from tests.browser.test_scenes import seek
+from tests.browser.test_scene_journey import seek
 from tests.people import make_generation, make_user
 from veoui.kie.simulator.cards import RenderSpec, read_stamp
 from veoui.kie.simulator.render import render_clip
