@@ -344,23 +344,30 @@ def run(export_id: int) -> None:
             shutil.rmtree(earlier, ignore_errors=True)
     folder.mkdir(parents=True)
     watch = Watch(export, worker)
+    # How it ended, marked only once the work folder is gone: whoever sees "cancelled" or "failed" finds nothing
+    # of it left behind.
+    outcome: tuple[str, dict] | None = None
     try:
         output = folder / output_name(export)
         try:
             make(export, output, watch)
-            store(export, output, worker)
+            if not store(export, output, worker):
+                outcome = (SceneExport.Status.CANCELLED, {})
         except scene_export.ExportCancelled:
-            ended(export, worker, SceneExport.Status.CANCELLED)
+            outcome = (SceneExport.Status.CANCELLED, {})
         except scene_export.PlanError as error:
-            ended(export, worker, SceneExport.Status.FAILED, error_message=str(error))
+            outcome = (SceneExport.Status.FAILED, {"error_message": str(error)})
         except Exception:
             # Whatever went wrong, the export must not stay "running" under a live worker, where no sweep looks.
             log.exception("scene export failed id=%s", export.uuid)
-            ended(export, worker, SceneExport.Status.FAILED, error_message=_("ffmpeg could not make it."))
+            outcome = (SceneExport.Status.FAILED, {"error_message": _("ffmpeg could not make it.")})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         with contextlib.suppress(OSError):
             folder.parent.rmdir()  # unless a later attempt is under way
+    if outcome is not None:
+        status, changes = outcome
+        ended(export, worker, status, **changes)
 
 
 def ended(export: SceneExport, worker: str, status: str, **changes: object) -> bool:
@@ -375,8 +382,9 @@ def ended(export: SceneExport, worker: str, status: str, **changes: object) -> b
     return bool(done)
 
 
-def store(export: SceneExport, output: Path, worker: str) -> None:
-    """Put the finished file (and its still) in storage, then mark the export finished; or take them away again."""
+def store(export: SceneExport, output: Path, worker: str) -> bool:
+    """Put the finished file (and its still) in storage, then mark the export finished; or, when it was cancelled
+    meanwhile, take them away again and return False."""
     duration = scene_export.clip_length(output)
     name = f"scenes/exports/{timezone.now():%Y/%m}/{export.uuid.hex}{output.suffix}"
     default_storage.delete(name)  # a crashed attempt may have got this far
@@ -403,10 +411,10 @@ def store(export: SceneExport, output: Path, worker: str) -> None:
     )
     if finished:
         log.info("scene export succeeded id=%s bytes=%s", export.uuid, output.stat().st_size)
-        return
+        return True
     for stored in names:
         default_storage.delete(stored)
-    ended(export, worker, SceneExport.Status.CANCELLED)
+    return False
 
 
 def recover() -> int:
