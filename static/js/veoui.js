@@ -299,3 +299,23 @@ document.addEventListener("submit", (event) => {
   const time = form.querySelector("[name=t]");
   if (video && time && Number.isFinite(video.currentTime)) time.value = video.currentTime.toFixed(3);
 }, true);
+
+// A share link's page: the name an outside reviewer gives once fills every "Your name" on the page, and again after
+// the page reloads from a comment or an approval (kept for this tab only; the page sets no cookie).
+(() => {
+  const KEY = "veoui-guest-name";
+  const fields = () => document.querySelectorAll("input[name=guest_name]");
+  const remembered = () => {
+    try { return sessionStorage.getItem(KEY) || ""; } catch { return ""; }
+  };
+  document.addEventListener("input", (event) => {
+    if (!event.target.matches("input[name=guest_name]")) return;
+    const name = event.target.value;
+    fields().forEach((field) => { if (field !== event.target) field.value = name; });
+    try { sessionStorage.setItem(KEY, name); } catch { /* storage off: the fields still agree on this page */ }
+  });
+  document.addEventListener("DOMContentLoaded", () => {
+    const name = remembered();
+    if (name) fields().forEach((field) => { if (!field.value) field.value = name; });
+  });
+})();
