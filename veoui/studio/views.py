@@ -514,13 +514,20 @@ def input_image(request: HttpRequest, public_id: uuid.UUID, position: int) -> Ht
     return serve_file(request, image.file.name)
 
 
-@require_GET
-def generation_last_frame(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """The video's very last frame as PNG (of the version named by ``?version=``, else of its best one)."""
+def frame_source(request: HttpRequest, public_id: uuid.UUID) -> tuple[Generation, TrackedWork]:
+    """The video this person may see, and the version of it named by ``?version=`` (else its best one) that
+    frames are taken from; 404 when there is none to take them from."""
     generation = get_generation(request, public_id)
     work = frames.playable_version(generation, request.GET.get("version", ""))
     if work is None:
         raise Http404
+    return generation, work
+
+
+@require_GET
+def generation_last_frame(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The video's very last frame as PNG (of the version named by ``?version=``, else of its best one)."""
+    work = frame_source(request, public_id)[1]
     try:
         return png_response(frames.last_frame(work.video.name))
     except frames.NoFrame:
@@ -530,10 +537,7 @@ def generation_last_frame(request: HttpRequest, public_id: uuid.UUID) -> HttpRes
 @require_GET
 def generation_frame(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The frame at ``?t=`` seconds (clamped to the clip) as PNG; ``&download=1`` saves it under a telling name."""
-    generation = get_generation(request, public_id)
-    work = frames.playable_version(generation, request.GET.get("version", ""))
-    if work is None:
-        raise Http404
+    generation, work = frame_source(request, public_id)
     try:
         png, seconds = frames.frame_at(work.video.name, frames.seconds_from(request.GET.get("t", "")))
     except frames.NoFrame:

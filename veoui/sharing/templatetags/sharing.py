@@ -18,13 +18,12 @@ def sharing_of(context: template.Context, target: object) -> dict:
     is_scene = isinstance(target, Scene)
     items = {"items__scene": target} if is_scene else {"items__generation": target}
     links = services.managed_links(request.user).filter(pk__in=ShareLink.open_links().filter(**items).values("pk"))
-    shareable = services.shareable(request.user, scenes=[target.uuid]) if is_scene else None
-    if shareable is None:
-        shareable = services.shareable(request.user, videos=[target.uuid])
+    field = "scenes" if is_scene else "videos"
+    shareable = services.shareable(request.user, **{field: [target.uuid]})
     return {
         "form": ShareForm(),
-        "field": "scenes" if is_scene else "videos",
-        "links": [(link, request.build_absolute_uri(link.get_absolute_url())) for link in links],
+        "field": field,
+        "links": links,
         "may_share": not shareable["refused"],
     }
 
